@@ -1,0 +1,82 @@
+"""gputensor: a GPU-first tensor library with our own kernels, tape autograd and Keras-style models.
+
+The namespace is the Python array API standard (2024.12) plus autograd, devices and extras.
+
+>>> import gputensor as gt
+>>> x = gt.tensor([1.0, 2.0, 3.0], requires_grad=True)
+>>> y = (x * x).sum()
+>>> y.backward()
+>>> x.grad.tolist()
+[2.0, 4.0, 6.0]
+"""
+
+import math as _math
+
+from . import config, errors
+from .autograd.functional import grad, value_and_grad
+from .autograd.state import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .autograd.tape import GradientTape
+from .devices.registry import Device, current_device, default_device, device, set_default_device
+from .dtypes import (
+    DType,
+    bfloat16,
+    can_cast,
+    finfo,
+    float16,
+    float32,
+    float64,
+    iinfo,
+    int8,
+    int16,
+    int32,
+    int64,
+    isdtype,
+    result_type,
+    uint8,
+)
+from .dtypes import bool_ as bool  # noqa: A001  (the array API names it bool)
+from .interop import from_dlpack
+from .namespace_info import __array_namespace_info__
+from .ops import *  # noqa: F401,F403
+from .ops import __dict__ as _ops_dict
+from .tensor import Tensor
+from .tensor_methods import install as _install
+
+_install()
+
+from . import (
+    linalg,  # noqa: E402
+    nn,  # noqa: E402
+    testing,  # noqa: E402
+)
+
+__version__ = "0.1.0"
+__array_api_version__ = "2024.12"
+
+e = _math.e
+pi = _math.pi
+inf = float("inf")
+nan = float("nan")
+newaxis = None
+
+manual_seed = _ops_dict["manual_seed"]
+
+
+def synchronize(device=None) -> None:
+    """Wait for all queued work on ``device`` (the current device by default)."""
+    (current_device() if device is None else globals()["device"](device)).synchronize()
+
+
+def memory_stats(device=None) -> dict:
+    """Memory statistics of ``device`` (bytes in use, pooled, allocation counts)."""
+    dev = current_device() if device is None else globals()["device"](device)
+    return dev.memory_stats()
+
+
+def empty_cache(device=None) -> None:
+    """Release pooled memory no tensor uses on ``device``."""
+    dev = current_device() if device is None else globals()["device"](device)
+    dev.empty_cache()
+
+
+del _ops_dict

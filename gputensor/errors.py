@@ -1,0 +1,57 @@
+"""Every exception gputensor raises on purpose.
+
+Each type also derives from the built-in exception a Python user would catch for the same
+mistake (``ValueError`` for a bad shape, ``TypeError`` for a bad dtype or argument type,
+``IndexError`` for an out-of-range index), so ``except ValueError`` keeps working.
+Messages name the op, the offending shapes, dtypes or devices, and what to do.
+"""
+
+from __future__ import annotations
+
+
+class GputensorError(Exception):
+    """Base class of all gputensor errors."""
+
+
+class ShapeError(GputensorError, ValueError):
+    """Shapes that do not fit the op (broadcasting, matmul inner dimensions, reshape sizes)."""
+
+
+class AxisError(GputensorError, ValueError, IndexError):
+    """An axis outside ``[-ndim, ndim)`` or repeated."""
+
+
+class DTypeError(GputensorError, TypeError):
+    """A dtype the op or the device does not support."""
+
+
+class UnsupportedDTypeError(DTypeError):
+    """The device cannot hold or compute this dtype."""
+
+
+class ArgumentTypeError(GputensorError, TypeError):
+    """An argument of the wrong Python type."""
+
+
+class IndexOutOfRangeError(GputensorError, IndexError):
+    """An index outside the axis it indexes."""
+
+
+class DeviceError(GputensorError, RuntimeError):
+    """Unknown or unavailable device, or tensors on different devices in one op."""
+
+
+class AutogradError(GputensorError, RuntimeError):
+    """A gradient that cannot be computed as asked."""
+
+
+class OutOfMemoryError(GputensorError, MemoryError):
+    """A device could not allocate the requested buffer."""
+
+
+class KernelBuildError(GputensorError, RuntimeError):
+    """A kernel file failed to compile; the message carries the compiler log."""
+
+
+class KernelLaunchError(GputensorError, RuntimeError):
+    """A kernel failed at run time (reported when ``GPUTENSOR_SYNC=1``)."""

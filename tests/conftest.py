@@ -1,0 +1,32 @@
+"""Shared fixtures: ``device`` runs a test on every available device (narrowed by
+``GPUTENSOR_DEVICES``)."""
+
+from __future__ import annotations
+
+import pytest
+
+import gputensor as gt
+from gputensor.config import test_devices
+from gputensor.devices.info import available_devices
+
+
+def _device_names() -> list[str]:
+    wanted = test_devices()
+    if wanted:
+        return wanted
+    return [d.name for d in available_devices()]
+
+
+DEVICES = _device_names()
+
+
+@pytest.fixture(params=DEVICES)
+def device(request):
+    """Each available device in turn (``GPUTENSOR_DEVICES=cpu,opencl:0`` narrows the list)."""
+    return gt.device(request.param)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_seed():
+    gt.manual_seed(1234)
+    yield
