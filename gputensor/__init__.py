@@ -62,21 +62,25 @@ newaxis = None
 manual_seed = _ops_dict["manual_seed"]
 
 
+def _pick(spec):
+    from .devices.registry import device as lookup
+
+    return current_device() if spec is None else lookup(spec)
+
+
 def synchronize(device=None) -> None:
     """Wait for all queued work on ``device`` (the current device by default)."""
-    (current_device() if device is None else globals()["device"](device)).synchronize()
+    _pick(device).synchronize()
 
 
 def memory_stats(device=None) -> dict:
     """Memory statistics of ``device`` (bytes in use, pooled, allocation counts)."""
-    dev = current_device() if device is None else globals()["device"](device)
-    return dev.memory_stats()
+    return _pick(device).memory_stats()
 
 
 def empty_cache(device=None) -> None:
     """Release pooled memory no tensor uses on ``device``."""
-    dev = current_device() if device is None else globals()["device"](device)
-    dev.empty_cache()
+    _pick(device).empty_cache()
 
 
 del _ops_dict
