@@ -17,6 +17,7 @@ from .autograd.functional import grad, value_and_grad
 from .autograd.state import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .autograd.tape import GradientTape
 from .devices.registry import Device, current_device, default_device, device, set_default_device
+from .dtypes import ALL_DTYPES as _ALL_DTYPES
 from .dtypes import (
     DType,
     bfloat16,
@@ -61,6 +62,19 @@ newaxis = None
 
 manual_seed = _ops_dict["manual_seed"]
 
+# Standard dtypes gputensor leaves out on purpose (see gputensor.dtypes).
+_MISSING_DTYPES = ("uint16", "uint32", "uint64", "complex64", "complex128")
+
+
+def __getattr__(name: str):
+    if name in _MISSING_DTYPES:
+        supported = ", ".join(d.name for d in _ALL_DTYPES)
+        raise errors.MissingDTypeError(
+            f"gputensor has no {name} dtype (a deliberate subset of the array API's dtypes); "
+            f"supported dtypes: {supported}"
+        )
+    raise AttributeError(f"module 'gputensor' has no attribute {name!r}")
+
 
 def _pick(spec):
     from .devices.registry import device as lookup
@@ -68,17 +82,17 @@ def _pick(spec):
     return current_device() if spec is None else lookup(spec)
 
 
-def synchronize(device=None) -> None:
+def synchronize(device=None) -> None:  # noqa: F811  (the keyword is the API's name)
     """Wait for all queued work on ``device`` (the current device by default)."""
     _pick(device).synchronize()
 
 
-def memory_stats(device=None) -> dict:
+def memory_stats(device=None) -> dict:  # noqa: F811  (the keyword is the API's name)
     """Memory statistics of ``device`` (bytes in use, pooled, allocation counts)."""
     return _pick(device).memory_stats()
 
 
-def empty_cache(device=None) -> None:
+def empty_cache(device=None) -> None:  # noqa: F811  (the keyword is the API's name)
     """Release pooled memory no tensor uses on ``device``."""
     _pick(device).empty_cache()
 

@@ -34,11 +34,8 @@ VARIABLES: dict[str, tuple[str, str]] = {
     ),
     "GPUTENSOR_LOG_DEVICE_PLACEMENT": (
         "0",
-        "`1`: print each op with the device it runs on (same as `gt.config.log_device_placement(True)`).",
-    ),
-    "GPUTENSOR_TPU_CHIP": (
-        "v2",
-        "Chip generation of emulated `tpu:N` devices: `v2`, `v3`, `v4`, `v5e`.",
+        "`1`: print each primitive an op runs with its device (same as "
+        "`gt.config.log_device_placement(True)`).",
     ),
 }
 
@@ -56,19 +53,22 @@ class Settings:
     """The live values; change them through the functions of this module."""
 
     device: str = field(default_factory=lambda: _env("GPUTENSOR_DEVICE"))
-    test_devices: str = field(default_factory=lambda: _env("GPUTENSOR_DEVICES"))
+    devices_under_test: str = field(default_factory=lambda: _env("GPUTENSOR_DEVICES"))
     sync: bool = field(default_factory=lambda: _flag("GPUTENSOR_SYNC"))
     numpy_pool: bool = field(default_factory=lambda: _env("GPUTENSOR_NUMPY_POOL") != "0")
     log_placement: bool = field(default_factory=lambda: _flag("GPUTENSOR_LOG_DEVICE_PLACEMENT"))
-    tpu_chip: str = field(default_factory=lambda: _env("GPUTENSOR_TPU_CHIP") or "v2")
 
 
 settings = Settings()
 
 
-def log_device_placement(enabled: bool = True) -> None:
-    """Print every op with the device it runs on, like TensorFlow's ``log_device_placement``."""
+def log_device_placement(enabled: bool = True, stream=None) -> None:
+    """Print every primitive an op runs with the device it runs on (to ``stream``, default
+    stderr), like TensorFlow's ``log_device_placement``."""
+    from .devices import placement_log, registry
+
     settings.log_placement = bool(enabled)
+    placement_log.apply(list(registry._devices.values()), settings.log_placement, stream)
 
 
 def set_sync(enabled: bool = True) -> None:
@@ -76,9 +76,9 @@ def set_sync(enabled: bool = True) -> None:
     settings.sync = bool(enabled)
 
 
-def test_devices() -> list[str]:
+def devices_under_test() -> list[str]:
     """The devices named by ``GPUTENSOR_DEVICES`` (empty list: all available)."""
-    return [d.strip() for d in settings.test_devices.split(",") if d.strip()]
+    return [d.strip() for d in settings.devices_under_test.split(",") if d.strip()]
 
 
 def readme_table() -> str:

@@ -105,6 +105,16 @@ def get_dtype(spec) -> DType:
     raise DTypeError(f"unsupported dtype {spec!r}; gputensor supports {supported}")
 
 
+def dtype_of(x) -> DType:
+    """The DType of a tensor or array (its ``.dtype``), or of a dtype-like such as ``np.float32``."""
+    if isinstance(x, DType):
+        return x
+    # NumPy scalar *types* carry a class-level ``dtype`` descriptor: they are dtype-likes
+    if not isinstance(x, type) and hasattr(x, "dtype"):
+        return get_dtype(x.dtype)
+    return get_dtype(x)
+
+
 def from_numpy_dtype(npd: np.dtype) -> DType:
     """The DType for a NumPy dtype, or a DTypeError naming what is supported."""
     d = _BY_NP.get(npd)
@@ -178,8 +188,11 @@ def result_type(*arrays_and_dtypes) -> DType:
         if isinstance(x, (builtins.bool, builtins.int, builtins.float)):
             scalars.append(x)
             continue
-        d = x.dtype if hasattr(x, "dtype") and not isinstance(x, DType) else x
-        d = get_dtype(d)
+        if isinstance(x, builtins.complex):
+            raise DTypeError(
+                f"result_type: complex scalars ({x!r}) are not supported; gputensor has no complex dtypes"
+            )
+        d = dtype_of(x)
         strong = d if strong is None else promote(strong, d)
     if strong is None:
         if not scalars:
@@ -199,10 +212,9 @@ def _scalar_dtype(value) -> DType:
     return default_float
 
 
-def can_cast(from_, to) -> builtins.bool:
+def can_cast(from_, to, /) -> builtins.bool:
     """Whether ``from_`` promotes to ``to`` without changing kind downward (array API)."""
-    f = from_.dtype if hasattr(from_, "dtype") and not isinstance(from_, DType) else from_
-    f = get_dtype(f)
+    f = dtype_of(from_)
     t = get_dtype(to)
     return promote(f, t) is t
 
@@ -210,8 +222,8 @@ def can_cast(from_, to) -> builtins.bool:
 class finfo:
     """Machine limits of a floating dtype (array API ``finfo``)."""
 
-    def __init__(self, dtype):
-        d = get_dtype(dtype.dtype if hasattr(dtype, "dtype") else dtype)
+    def __init__(self, dtype, /):
+        d = dtype_of(dtype)
         if d.kind != "f":
             raise DTypeError(f"finfo: {d} is not a floating-point dtype")
         info = ml_dtypes.finfo(d.np) if d is bfloat16 else np.finfo(d.np)
@@ -231,8 +243,8 @@ class finfo:
 class iinfo:
     """Limits of an integer dtype (array API ``iinfo``)."""
 
-    def __init__(self, dtype):
-        d = get_dtype(dtype.dtype if hasattr(dtype, "dtype") else dtype)
+    def __init__(self, dtype, /):
+        d = dtype_of(dtype)
         if d.kind not in "iu":
             raise DTypeError(f"iinfo: {d} is not an integer dtype")
         info = np.iinfo(d.np)

@@ -29,6 +29,14 @@ class UnsupportedDTypeError(DTypeError):
     """The device cannot hold or compute this dtype."""
 
 
+class MissingDTypeError(DTypeError, AttributeError):
+    """A standard dtype gputensor deliberately lacks (``gt.complex64``, ``gt.uint32``, ...).
+
+    Also an ``AttributeError``, so ``hasattr(gt, "complex64")`` is False and array-API code that
+    probes for optional dtypes keeps working.
+    """
+
+
 class ArgumentTypeError(GputensorError, TypeError):
     """An argument of the wrong Python type."""
 

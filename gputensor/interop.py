@@ -61,10 +61,19 @@ def from_dlpack(x, /, *, device=None, copy=None):
         )
     try:
         host = np.from_dlpack(x, copy=copy) if copy is not None else np.from_dlpack(x)
-    except (BufferError, TypeError):
+    except (BufferError, TypeError, RuntimeError):
+        # NumPy cannot express bfloat16; read those (and report anything else) ourselves.
         from .dlpack_bf16 import import_bfloat16
+        from .tensor import make_view
 
-        host = import_bfloat16(x)
-    t = from_numpy(host) if host.flags.c_contiguous else asarray(host)
+        flat, shape, strides = import_bfloat16(x)
+        t = make_view(from_numpy(flat), shape, strides, 0)
+        if copy:
+            t = t.copy()
+        return t if device is None else t.to(device)
+    try:
+        t = from_numpy(host)
+    except ArgumentTypeError:
+        t = asarray(host)
     return t if device is None else t.to(device)
 

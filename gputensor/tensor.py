@@ -222,23 +222,23 @@ class Tensor:
         for i in range(self._shape[0]):
             yield self[i]
 
-    def __bool__(self) -> bool:
+    def __bool__(self, /) -> bool:
         if self.size != 1:
             raise ShapeError(
                 f"bool: the truth value of a tensor with {self.size} elements is ambiguous; use .any() or .all()"
             )
         return bool(self.item())
 
-    def __float__(self) -> float:
+    def __float__(self, /) -> float:
         return float(self.item())
 
-    def __int__(self) -> int:
+    def __int__(self, /) -> int:
         return int(self.item())
 
-    def __complex__(self) -> complex:
+    def __complex__(self, /) -> complex:
         return complex(self.item())
 
-    def __index__(self) -> int:
+    def __index__(self, /) -> int:
         if self._dtype.kind not in "iu" or self.ndim != 0:
             raise ArgumentTypeError(
                 f"__index__: only 0-d integer tensors can be used as an index, got {self._dtype} shape {self._shape}"
@@ -263,7 +263,7 @@ class Tensor:
 
         return (tensor, (self.numpy().copy(), self._dtype, self._device.name))
 
-    def __array_namespace__(self, api_version=None):
+    def __array_namespace__(self, /, *, api_version=None):
         """The gputensor module, for array-API-aware code."""
         if api_version is not None and api_version not in ("2021.12", "2022.12", "2023.12", "2024.12"):
             raise ValueError(f"__array_namespace__: unsupported array API version {api_version!r}")
@@ -271,12 +271,12 @@ class Tensor:
 
         return gputensor
 
-    def __dlpack__(self, *, stream=None, max_version=None, dl_device=None, copy=None):
+    def __dlpack__(self, /, *, stream=None, max_version=None, dl_device=None, copy=None):
         from .interop import to_dlpack
 
         return to_dlpack(self, stream=stream, max_version=max_version, dl_device=dl_device, copy=copy)
 
-    def __dlpack_device__(self):
+    def __dlpack_device__(self, /):
         from .interop import dlpack_device
 
         return dlpack_device(self)

@@ -5,22 +5,51 @@ Kept apart from the Tensor class so that ops can import the class without a cycl
 
 from __future__ import annotations
 
+from . import dtypes as dt
 from . import ops
+from .autograd.state import state
+from .errors import DTypeError, ShapeError
 from .autograd.tape import backward as _backward
 from .ops.indexing import getitem, rebase_inplace, setitem
 from .tensor import Tensor, bump_version
 
 
 def _swap(fn):
-    def reflected(self, other):
+    def reflected(self, other, /):
         return fn(other, self)
 
     reflected.__name__ = f"r{fn.__name__}"
     return reflected
 
 
+def _comparison(fn):
+    """``==`` / ``!=`` with an object that is no array or number (None, a string) is False /
+    True, as Python expects, instead of an error."""
+
+    def method(self, other, /):
+        if other is None or isinstance(other, (str, bytes, dict, set)):
+            return NotImplemented
+        return fn(self, other)
+
+    method.__name__ = fn.__name__
+    return method
+
+
 def _inplace(fn, name):
-    def method(self, other):
+    elementwise = fn is not ops.matmul
+
+    def method(self, other, /):
+        recording = state.enabled and (self._rg or (type(other) is Tensor and other._rg))
+        if elementwise and not recording:
+            try:
+                return fn(self, other, out=self)
+            except (DTypeError, ShapeError) as exc:
+                result = dt.result_type(self, other)
+                kind = ShapeError if isinstance(exc, ShapeError) else DTypeError
+                raise kind(
+                    f"{name}: the result ({result.name}) cannot be stored in place in a "
+                    f"{self.dtype.name} tensor of shape {self.shape}: {exc}; use the out-of-place operator"
+                ) from None
         return rebase_inplace(self, fn(self, other), name)
 
     method.__name__ = name
@@ -40,8 +69,8 @@ def _install_operators() -> None:
         setattr(Tensor, f"__{name}__", fn)
         setattr(Tensor, f"__r{name}__", _swap(fn))
         setattr(Tensor, f"__i{name}__", _inplace(fn, f"__i{name}__"))
-    Tensor.__eq__ = ops.equal
-    Tensor.__ne__ = ops.not_equal
+    Tensor.__eq__ = _comparison(ops.equal)
+    Tensor.__ne__ = _comparison(ops.not_equal)
     Tensor.__lt__ = ops.less
     Tensor.__le__ = ops.less_equal
     Tensor.__gt__ = ops.greater

@@ -46,6 +46,11 @@ def _numerical_jacobian(fn, inputs, wrt, eps):
                 with no_grad():
                     values.append(_flat_values(_as_outputs(fn(*args))))
             rows.append((values[0] - values[1]) / (2 * eps))
+    if not rows:
+        # no input elements: a (0, outputs) Jacobian, the shape the analytic one has
+        with no_grad():
+            n_out = _flat_values(_as_outputs(fn(*inputs))).size
+        return np.zeros((0, n_out))
     return np.array(rows)
 
 

@@ -6,12 +6,12 @@ from __future__ import annotations
 import pytest
 
 import gputensor as gt
-from gputensor.config import test_devices
+from gputensor.config import devices_under_test
 from gputensor.devices.info import available_devices
 
 
 def _device_names() -> list[str]:
-    wanted = test_devices()
+    wanted = devices_under_test()
     if wanted:
         return wanted
     return [d.name for d in available_devices()]

@@ -1,14 +1,13 @@
 """The backward walk shared by ``Tensor.backward`` and ``GradientTape.gradient``.
 
-The walk is iterative (no recursion limit on deep graphs). It first counts, for every node
-reachable from the roots, how many consumers will send it a gradient; then it runs nodes whose
-gradients are complete, most recently recorded first (a deterministic order), and releases each
-node's saved tensors as soon as it has run unless the graph is retained.
+The walk is iterative (no recursion limit on deep graphs). Every node gets a sequence number
+when it is recorded, and an op's inputs always exist before the op, so every consumer of a node
+has a larger number than the node itself: running the reachable nodes in decreasing sequence
+order runs each one after all its gradients have arrived. The order is deterministic, and each
+node's saved tensors are released as soon as it has run unless the graph is retained.
 """
 
 from __future__ import annotations
-
-import heapq
 
 from ..errors import AutogradError
 from ..tensor import Tensor
@@ -32,31 +31,30 @@ class _Targets:
                 self.nodes.add(s._node)
 
 
-def _dependencies(root_nodes):
-    """Consumer counts of every node reachable from ``root_nodes``, and the nodes in DFS order."""
-    deps: dict[Node, int] = {}
-    seen = set()
-    order = []
+def _reachable(root_nodes) -> list:
+    """Every node reachable from ``root_nodes``, most recently recorded first."""
+    seen = set(root_nodes)
     stack = list(root_nodes)
     while stack:
         node = stack.pop()
-        if node in seen:
-            continue
-        seen.add(node)
-        order.append(node)
         for edge in node.edges:
-            if edge is not None and type(edge[0]) is Node:
+            if edge is not None:
                 child = edge[0]
-                deps[child] = deps.get(child, 0) + 1
-                if child not in seen:
+                if type(child) is Node and child not in seen:
+                    seen.add(child)
                     stack.append(child)
-    return deps, order
+    return sorted(seen, key=_seq_key, reverse=True)
+
+
+def _seq_key(node) -> int:
+    return node.seq
 
 
 def _needed(order, targets: _Targets) -> set:
-    """Nodes with a source at or below them; children have smaller ``seq`` than parents."""
+    """Nodes with a source at or below them (``order`` is newest first, so children come
+    before parents when it is reversed)."""
     needed = set()
-    for node in sorted(order, key=lambda n: n.seq):
+    for node in reversed(order):
         if node in targets.nodes:
             needed.add(node)
             continue
@@ -92,41 +90,37 @@ def run_backward(roots, root_grads, sources=None, create_graph=False, retain_gra
         buf[t._idx] = g if buf[t._idx] is None else buf[t._idx] + g
         root_nodes.add(t._node)
 
-    deps, order = _dependencies(root_nodes)
+    order = _reachable(root_nodes)
     needed = _needed(order, targets) if targets else None
-    ready = [(-n.seq, n) for n in root_nodes if deps.get(n, 0) == 0]
-    heapq.heapify(ready)
+    target_nodes = targets.nodes if targets is not None else ()
     prev_enabled = state.enabled
     state.enabled = create_graph
     try:
-        while ready:
-            _, node = heapq.heappop(ready)
-            out_grads = grads.pop(node)
-            walk.capture(node, out_grads)
+        for node in order:
+            out_grads = grads.pop(node, None)
+            if out_grads is None:
+                continue
+            if node.retain is not None or node in target_nodes:
+                walk.capture(node, out_grads)
             if needed is not None and node not in needed:
-                in_grads = (None,) * len(node.edges)
-            else:
-                in_grads = _call(node, out_grads)
-                if not retain_graph:
-                    node.saved = ()
-                    node.released = True
+                continue
+            in_grads = _call(node, out_grads)
+            if not retain_graph:
+                node.saved = ()
+                node.released = True
             for edge, g in zip(node.edges, in_grads):
-                if edge is None:
+                if edge is None or g is None:
                     continue
-                target, idx = edge
-                if type(target) is Tensor:
-                    if g is not None:
-                        walk.deliver_leaf(target, g)
-                    continue
-                buf = grads.get(target)
-                if buf is None:
-                    buf = grads[target] = [None] * target.n_out
-                if g is not None:
-                    buf[idx] = g if buf[idx] is None else buf[idx] + g
-                remaining = deps[target] - 1
-                deps[target] = remaining
-                if remaining == 0:
-                    heapq.heappush(ready, (-target.seq, target))
+                target = edge[0]
+                if type(target) is Node:
+                    buf = grads.get(target)
+                    if buf is None:
+                        buf = grads[target] = [None] * target.n_out
+                    idx = edge[1]
+                    old = buf[idx]
+                    buf[idx] = g if old is None else old + g
+                else:
+                    walk.deliver_leaf(target, g)
     finally:
         state.enabled = prev_enabled
     return results
@@ -185,9 +179,14 @@ def _call(node: Node, out_grads: list):
             "tensors were freed); pass retain_graph=True to the first backward(), or use a "
             "persistent GradientTape"
         )
-    if all(g is None for g in out_grads):
+    if node.n_out == 1:
+        if out_grads[0] is None:
+            return (None,) * len(node.edges)
+        result = node.backward_fn(node, out_grads[0])
+    elif all(g is None for g in out_grads):
         return (None,) * len(node.edges)
-    result = node.backward_fn(node, *out_grads)
+    else:
+        result = node.backward_fn(node, *out_grads)
     if type(result) is not tuple:
         result = (result,)
     if len(result) != len(node.edges):

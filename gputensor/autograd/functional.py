@@ -44,10 +44,14 @@ def value_and_grad(fn, argnums=0, has_aux=False):
             sources.append(x)
         prev = state.enabled
         state.enabled = True
+        # while fn runs, this transform counts as an open tape: a GradientTape.gradient inside
+        # fn must build a differentiable result for the gradient taken here
+        state.tapes.append(wrapped)
         try:
             out = fn(*args, **kwargs)
         finally:
             state.enabled = prev
+            state.tapes.remove(wrapped)
             for x in watched:
                 x._watch -= 1
                 x._rg = x._leaf_rg or x._watch > 0 or x._node is not None

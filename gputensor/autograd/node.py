@@ -14,17 +14,10 @@ from __future__ import annotations
 import itertools
 
 from ..errors import AutogradError
-from ..tensor import Tensor, _make_view_of
+from ..tensor import Tensor
 
 _seq = itertools.count()
-
-
-class _SavedOutput:
-    __slots__ = ("tensor", "index")
-
-    def __init__(self, tensor: Tensor, index: int):
-        self.tensor = tensor
-        self.index = index
+_new = object.__new__
 
 
 class Node:
@@ -33,13 +26,13 @@ class Node:
     __slots__ = ("name", "backward_fn", "edges", "saved", "versions", "ctx", "n_out", "seq",
                  "released", "retain", "__weakref__")
 
-    def __init__(self, name, backward_fn, edges, n_out):
+    def __init__(self, name, backward_fn, edges, n_out, ctx):
         self.name = name
         self.backward_fn = backward_fn
         self.edges = edges
         self.saved = ()
         self.versions = ()
-        self.ctx = None
+        self.ctx = ctx
         self.n_out = n_out
         self.seq = next(_seq)
         self.released = False
@@ -59,18 +52,21 @@ class Node:
             )
         out = []
         for item, version in zip(self.saved, self.versions):
-            t = item.tensor if type(item) is _SavedOutput else item
-            now = t._vc[0] if t._vc is not None else 0
+            if type(item) is tuple:
+                vc = item[7]
+                now = vc[0]
+            else:
+                vc = item._vc
+                now = vc[0] if vc is not None else 0
             if now != version:
+                shape, dtype = (item[2], item[5]) if type(item) is tuple else (item._shape, item._dtype)
                 raise AutogradError(
-                    f"{self.name}: a tensor of shape {t._shape} and dtype {t._dtype} that this op "
+                    f"{self.name}: a tensor of shape {shape} and dtype {dtype} that this op "
                     f"saved for its gradient was modified in place after it was saved (version "
                     f"{now}, expected {version}); compute the gradient before writing to it, or "
                     "write to a copy (x = x.copy())"
                 )
-            if type(item) is _SavedOutput:
-                t = _attached(t, self, item.index)
-            out.append(t)
+            out.append(_attached(item, self) if type(item) is tuple else item)
         return tuple(out)
 
     @property
@@ -79,12 +75,25 @@ class Node:
         return self.edges
 
 
-def _attached(t: Tensor, node: Node, index: int) -> Tensor:
-    a = _make_view_of(t, t._data, t._shape, t._strides, t._offset)
-    a._node = node
-    a._idx = index
-    a._rg = True
-    return a
+def _saved_output(t: Tensor) -> tuple:
+    """An op's own output, kept without the Tensor object (which points back at the node)."""
+    vc = t._vc
+    if vc is None:
+        vc = t._vc = [0]
+    return (t._data, t._root, t._shape, t._strides, t._offset, t._dtype, t._device, vc, t._idx)
+
+
+def _attached(item: tuple, node: Node) -> Tensor:
+    """Rebuild a saved output as a tensor linked to ``node``, so its uses are differentiable."""
+    t = _new(Tensor)
+    t._data, t._root, t._shape, t._strides, t._offset, t._dtype, t._device, t._vc, t._idx = item
+    t._node = node
+    t._rg = True
+    t._leaf_rg = False
+    t._watch = 0
+    t._retain = False
+    t.grad = None
+    return t
 
 
 def edge_of(x):
@@ -105,14 +114,20 @@ def record(name, backward_fn, inputs, outputs, save=(), ctx=None) -> Node:
     The backward function is called as ``backward_fn(node, *output_grads)`` and returns one
     gradient (or None) per input.
     """
-    edges = tuple([edge_of(x) for x in inputs])
-    single = type(outputs) is Tensor
-    node = Node(name, backward_fn, edges, 1 if single else len(outputs))
-    if single:
+    edges = []
+    for x in inputs:
+        if type(x) is Tensor and x._rg:
+            edges.append((x, 0) if x._node is None else (x._node, x._idx))
+        else:
+            edges.append(None)
+    edges = tuple(edges)
+    if type(outputs) is Tensor:
+        node = Node(name, backward_fn, edges, 1, ctx)
         outputs._node = node
         outputs._idx = 0
         outputs._rg = True
     else:
+        node = Node(name, backward_fn, edges, len(outputs), ctx)
         for i, out in enumerate(outputs):
             if out is not None:
                 out._node = node
@@ -123,14 +138,13 @@ def record(name, backward_fn, inputs, outputs, save=(), ctx=None) -> Node:
         versions = []
         for t in save:
             if t._node is node:
-                item = _SavedOutput(_make_view_of(t, t._data, t._shape, t._strides, t._offset), t._idx)
-                vc = t._vc
+                item = _saved_output(t)
+                versions.append(item[7][0])
             else:
                 item = t
                 vc = t._vc
+                versions.append(vc[0] if vc is not None else 0)
             saved.append(item)
-            versions.append(vc[0] if vc is not None else 0)
         node.saved = tuple(saved)
         node.versions = tuple(versions)
-    node.ctx = ctx
     return node

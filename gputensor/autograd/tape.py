@@ -100,6 +100,7 @@ class GradientTape:
         self.persistent = persistent
         self.watch_accessed_variables = watch_accessed_variables
         self._watched: list[Tensor] = []
+        self._seen: list[Tensor] = []  # what watched_variables() reports, also after the block
         self._active = False
         self._used = False
 
@@ -132,10 +133,13 @@ class GradientTape:
             t._watch += 1
             t._rg = True
             self._watched.append(t)
+            if not any(s is t for s in self._seen):
+                self._seen.append(t)
 
     def watched_variables(self) -> tuple:
-        """The tensors explicitly watched by this tape."""
-        return tuple(self._watched)
+        """The tensors explicitly watched by this tape (also once the tape is closed, so that
+        ``tape.gradient(loss, tape.watched_variables())`` works after the ``with`` block)."""
+        return tuple(self._seen)
 
     def stop_recording(self):
         """A context in which ops are not recorded (on any tape)."""
@@ -149,6 +153,7 @@ class GradientTape:
             t._watch -= 1
             t._rg = t._leaf_rg or t._watch > 0 or t._node is not None
         self._watched = []
+        self._seen = []
 
     def gradient(self, target, sources, output_gradients=None, unconnected_gradients="none"):
         """d(target)/d(sources), with ``sources`` a tensor or a nested list/tuple/dict of them.

@@ -27,6 +27,7 @@ class HostPool:
     def __init__(self, enabled: bool = True, min_bytes: int = 1 << 16, limit_bytes: int = 4 << 30):
         self.enabled = enabled
         self.min_bytes = min_bytes
+        self.min_items = min_bytes // 8 if enabled else 1 << 62
         self.limit_bytes = limit_bytes
         self._slots: dict[int, list[np.ndarray]] = {}
         self.held_bytes = 0

@@ -29,6 +29,7 @@ warnings.filterwarnings(
 _HALF = (np.dtype(np.float16), dt.bfloat16.np)
 _F32 = np.dtype(np.float32)
 _BOOL = np.dtype(np.bool_)
+_BF16 = dt.bfloat16.np
 
 
 def _sigmoid(x):
@@ -38,8 +39,9 @@ def _sigmoid(x):
     return np.where(x >= 0, pos, e * pos).astype(x.dtype, copy=False)
 
 
-def _rsqrt(x, out=None):
-    return np.reciprocal(np.sqrt(x), out=out)
+def _rsqrt(x, out=None, order="C"):
+    root = np.sqrt(x, order=order)
+    return np.reciprocal(root, out=root if out is None else out)
 
 
 _UNARY = {
@@ -72,6 +74,11 @@ _BINARY_BOOL_OUT = frozenset({
     "logical_and", "logical_or", "logical_xor",
 })
 _REDUCE = {"sum": np.add, "prod": np.multiply, "max": np.maximum, "min": np.minimum}
+
+
+def _array(result):
+    # ufuncs return NumPy scalars for 0-d operands; tensors must hold (writable) arrays
+    return result if type(result) is np.ndarray else np.asarray(result)
 
 
 def _c(result, dtype=None):
@@ -120,6 +127,9 @@ class NumpyBackend(Backend):
 
     def view(self, root, shape, strides, offset):
         item = root.itemsize
+        if 0 in shape:
+            # NumPy bounds-checks the offset even for a view with no elements (x[1:2] of shape (2, 0))
+            offset = 0
         return np.ndarray(shape, root.dtype, root, offset * item, tuple(s * item for s in strides))
 
     def contiguous(self, x):
@@ -158,22 +168,33 @@ class NumpyBackend(Backend):
             np.copyto(out, result, casting="unsafe")
             return out
         if out is None:
+            if x.size < self.pool.min_items:
+                # Small arrays: a fresh result from the ufunc is cheapest (no pool lookup).
+                return _array(fn(x, order="C"))
             out = self.pool.empty(x.shape, _BOOL if op in _UNARY_BOOL_OUT else dtype.np)
         return fn(x, out=out)
 
     def binary(self, op, a, b, dtype, shape, out=None):
         fn = _BINARY[op]
-        if out is None:
-            out = self.pool.empty(shape, _BOOL if op in _BINARY_BOOL_OUT else dtype.np)
         if op == "pow" and dtype.kind in "iu":
+            out = self.pool.empty(shape, dtype.np) if out is None else out
             return _integer_pow(a, b, out)
+        if out is None:
+            small = len(shape) < 2 and (not shape or shape[0] < self.pool.min_items)
+            if small and dtype.np is not _BF16:
+                # Small vectors: let the ufunc allocate; operands already have the computation
+                # dtype and Python scalars are weak, so the result dtype is right (except for
+                # ml_dtypes' bfloat16, which promotes Python floats to float32).
+                return _array(fn(a, b, order="C"))
+            out = self.pool.empty(shape, _BOOL if op in _BINARY_BOOL_OUT else dtype.np)
         return fn(a, b, out=out)
 
     def where(self, cond, a, b, dtype, shape):
-        out = self.pool.empty(shape, dtype.np)
-        np.copyto(out, b, casting="unsafe")
-        np.copyto(out, a, casting="unsafe", where=cond)
-        return out
+        # np.where is one pass; copyto(..., where=mask) is four times slower.
+        result = np.where(cond, a, b)
+        if result.dtype != dtype.np:
+            result = result.astype(dtype.np)
+        return _c(result)
 
     def cast(self, x, dtype):
         out = self.pool.empty(x.shape, dtype.np)
@@ -202,11 +223,12 @@ class NumpyBackend(Backend):
     # --- linear algebra ----------------------------------------------------------------
     def matmul(self, a, b, dtype):
         if dtype.np in _HALF:
+            # astype keeps the operands' (strided) layout; results must be C-contiguous
             result = np.matmul(a.astype(_F32), b.astype(_F32))
-            return result.astype(dtype.np)
+            return result.astype(dtype.np, order="C")
         if dtype.kind == "b":
             result = np.matmul(a.astype(np.int64), b.astype(np.int64)) != 0
-            return result
+            return _c(result)
         batch = np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
         out = self.pool.empty(batch + (a.shape[-2], b.shape[-1]), dtype.np)
         return np.matmul(a, b, out=out)
@@ -237,12 +259,14 @@ class NumpyBackend(Backend):
 
     # --- sorting and searching ---------------------------------------------------------
     def sort(self, x, axis, descending):
+        # ml_dtypes' bfloat16 sort is not NaN-aware; its float32 widening orders the same
+        key = x.astype(_F32) if x.dtype == _BF16 else x
         if descending:
-            flipped = np.flip(x, axis)
+            flipped = np.flip(key, axis)
             idx = np.argsort(flipped, axis=axis, kind="stable")
             idx = x.shape[axis] - 1 - np.flip(idx, axis)
         else:
-            idx = np.argsort(x, axis=axis, kind="stable")
+            idx = np.argsort(key, axis=axis, kind="stable")
         values = np.take_along_axis(x, idx, axis)
         return _c(values), _c(idx, dtype=np.int64)
 

@@ -197,6 +197,10 @@ def device(spec=None, **options) -> Device:
             cls = backend_class(type_)
             backend = cls(index, **options)
             dev = Device(type_, index, dict(options), backend)
+            if settings.log_placement:
+                from . import placement_log
+
+                placement_log.apply([dev], True)
             _devices[key] = dev
     return dev
 

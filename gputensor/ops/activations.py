@@ -107,6 +107,9 @@ def softplus(x, /, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
 # --- softmax family ----------------------------------------------------------------------------
 
 def _softmax_forward(x: Tensor, axis: int, log_space: bool) -> Tensor:
+    if x.size == 0:
+        # nothing to normalize (an empty axis has no maximum to shift by)
+        return make(x._device.backend.empty(x._shape, x._dtype), x._shape, x._dtype, x._device)
     fused = getattr(x._device.backend, "log_softmax" if log_space else "softmax", None)
     if fused is not None:
         return make(fused(x._data, axis), x._shape, x._dtype, x._device)

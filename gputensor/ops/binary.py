@@ -20,7 +20,7 @@ import builtins
 import numpy as np
 
 from .. import dtypes as dt
-from ..errors import DTypeError
+from ..errors import DTypeError, ShapeError
 from .core import (
     Tensor,
     broadcast_shapes,
@@ -65,7 +65,7 @@ def _binary(name: str, rule: str, grad=None, save: str = "", doc: str = ""):
     """Build the op ``name``; ``grad(node, g)`` returns (grad_a, grad_b)."""
     bool_out = rule in ("compare", "logical")
 
-    def op(a, b) -> Tensor:
+    def op(a, b, /, *, out=None) -> Tensor:
         ta = type(a) is Tensor
         tb = type(b) is Tensor
         if not (ta and tb):
@@ -90,11 +90,13 @@ def _binary(name: str, rule: str, grad=None, save: str = "", doc: str = ""):
         if ta:
             xa = a._data if a._dtype is dtype else cast_to(a, dtype)._data
         else:
-            xa = _PY[dtype.kind](a)
+            xa = a if type(a) is _PY[dtype.kind] else _PY[dtype.kind](a)
         if tb:
             xb = b._data if b._dtype is dtype else cast_to(b, dtype)._data
         else:
-            xb = _PY[dtype.kind](b)
+            xb = b if type(b) is _PY[dtype.kind] else _PY[dtype.kind](b)
+        if out is not None:
+            return _write_out(name, out, xa, xb, dtype, shape, bool_out, dev)
         data = dev.backend.binary(name, xa, xb, dtype, shape)
         y = make(data, shape, dt.bool_ if bool_out else dtype, dev)
         if grad is not None and state.enabled and ((ta and a._rg) or (tb and b._rg)):
@@ -105,6 +107,30 @@ def _binary(name: str, rule: str, grad=None, save: str = "", doc: str = ""):
     op.__qualname__ = name
     op.__doc__ = doc or f"Elementwise ``{name}`` with broadcasting."
     return op
+
+
+def _write_out(name, out, xa, xb, dtype, shape, bool_out, dev):
+    """``out=``: write the result into an existing tensor (never recorded)."""
+    from ..tensor import bump_version
+
+    result_dtype = dt.bool_ if bool_out else dtype
+    if type(out) is not Tensor:
+        raise DTypeError(f"{name}: out= must be a Tensor, got {type(out).__name__}")
+    if out._shape != shape:
+        raise ShapeError(f"{name}: out= has shape {out._shape} but the result has shape {shape}")
+    if out._dtype is not result_dtype:
+        raise DTypeError(f"{name}: out= has dtype {out._dtype} but the result has dtype {result_dtype}")
+    if out._device is not dev:
+        from ..errors import DeviceError
+
+        raise DeviceError(f"{name}: out= is on {out._device} but the operands are on {dev}")
+    if state.enabled and (out._rg or out._watch):
+        from ..errors import AutogradError
+
+        raise AutogradError(f"{name}: out= cannot write into a tensor that requires grad while recording")
+    dev.backend.binary(name, xa, xb, dtype, shape, out=out._data)
+    bump_version(out)
+    return out
 
 
 _SCALARS = (builtins.bool, builtins.int, builtins.float, np.generic)
@@ -127,6 +153,8 @@ def _convert_operands(a, b, ta, tb):
 
 def _scalar_operand(name, value, dtype):
     """Validate a Python scalar operand; returns (value, promoted dtype)."""
+    if type(value) is builtins.float and dtype.kind == "f":
+        return value, dtype
     if isinstance(value, np.generic):
         value = value.item()
     if not isinstance(value, (builtins.bool, builtins.int, builtins.float)):
@@ -143,14 +171,23 @@ def _record(name, grad, save, a, b, ta, tb, y):
     if name == "multiply":
         # each operand is needed only for the other's gradient
         save = ("a" if tb and b._rg else "") + ("b" if ta and a._rg else "")
-    keep_a = "a" in save and ta
-    keep_b = "b" in save and tb
+    keep_a = ta and "a" in save
+    keep_b = tb and "b" in save
     keep_y = "y" in save
-    ctx = (a._shape if ta else None, a._dtype if ta else None,
-           b._shape if tb else None, b._dtype if tb else None,
-           None if ta else a, None if tb else b, keep_a, keep_b, keep_y)
-    saved = [t for t, keep in ((a, keep_a), (b, keep_b), (y, keep_y)) if keep]
-    record(name, grad, (a, b), y, save=tuple(saved), ctx=ctx)
+    if ta and tb:
+        ctx = (a._shape, a._dtype, b._shape, b._dtype, None, None, keep_a, keep_b, keep_y)
+    elif ta:
+        ctx = (a._shape, a._dtype, None, None, None, b, keep_a, keep_b, keep_y)
+    else:
+        ctx = (None, None, b._shape, b._dtype, a, None, keep_a, keep_b, keep_y)
+    saved = ()
+    if keep_a:
+        saved = (a,)
+    if keep_b:
+        saved += (b,)
+    if keep_y:
+        saved += (y,)
+    record(name, grad, (a, b), y, save=saved, ctx=ctx)
 
 
 def _operands(node):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import builtins
 import numbers
+import operator
 
 import numpy as np
 
@@ -161,7 +162,7 @@ def operator_index(n):
         raise TypeError("bool is not a dimension")
     if isinstance(n, numbers.Integral):
         return n
-    return n.__index__()
+    return operator.index(n)
 
 
 def grad_enabled_for(*tensors) -> bool:

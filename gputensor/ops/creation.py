@@ -37,6 +37,8 @@ def _infer_python_dtype(obj):
             kinds.add("f")
         elif isinstance(item, Tensor):
             kinds.add(item._dtype.kind if item._dtype.kind != "u" else "i")
+        elif isinstance(item, (builtins.complex, np.complexfloating)):
+            raise DTypeError(f"tensor: complex value {item!r}; gputensor has no complex dtype")
         else:
             raise ArgumentTypeError(f"tensor: cannot convert an object of type {type(item).__name__}")
     if "f" in kinds:
@@ -61,6 +63,9 @@ def _host_array(obj, dtype):
             pass
     try:
         return np.asarray(obj, dtype=None if dtype is None else dtype.np)
+    except OverflowError as exc:
+        target = "int64" if dtype is None else dtype.name
+        raise DTypeError(f"asarray: a value does not fit {target}: {exc}") from None
     except (ValueError, TypeError) as exc:
         raise ArgumentTypeError(f"tensor: cannot convert {type(obj).__name__} to a tensor: {exc}") from None
 
@@ -94,6 +99,8 @@ def asarray(obj, /, *, dtype=None, device=None, copy=None) -> Tensor:
     dev = _device(device)
     python_data = isinstance(obj, _PY_SCALARS + (list, tuple))
     if python_data:
+        if copy is False:
+            raise ValueError(f"asarray: a Python {type(obj).__name__} always needs a copy, but copy=False")
         target = dtype or _infer_python_dtype(obj)
         host = _host_array(obj, target)
         if host.dtype != target.np:
@@ -101,7 +108,8 @@ def asarray(obj, /, *, dtype=None, device=None, copy=None) -> Tensor:
             host = host.astype(target.np)
         return _from_host(host, target, dev, copy=False)
     host = _host_array(obj, None)
-    source = dt.from_numpy_dtype(host.dtype.newbyteorder("=")) if host.dtype.kind in "biuf" else None
+    known = host.dtype.kind in "biuf" or host.dtype == dt.bfloat16.np
+    source = dt.from_numpy_dtype(host.dtype.newbyteorder("=")) if known else None
     if source is None:
         raise DTypeError(f"asarray: unsupported dtype {host.dtype}; gputensor supports {', '.join(d.name for d in dt.ALL_DTYPES)}")
     target = dtype or source
@@ -216,6 +224,8 @@ def full(shape, fill_value, *, dtype=None, device=None) -> Tensor:
         fill_value = fill_value.item()
     if isinstance(fill_value, np.generic):
         fill_value = fill_value.item()
+    if isinstance(fill_value, builtins.complex):
+        raise DTypeError(f"full: complex fill value {fill_value!r}; gputensor has no complex dtype")
     if dtype is None:
         dtype = _infer_python_dtype(fill_value)
     else:
@@ -319,6 +329,10 @@ def linspace(start, stop, /, num: int, *, dtype=None, device=None, endpoint: boo
     dtype = dt.get_dtype(dtype) if dtype is not None else dt.default_float
     if dtype.kind != "f":
         raise DTypeError(f"linspace: needs a floating dtype, got {dtype}")
+    if isinstance(start, builtins.complex) or isinstance(stop, builtins.complex):
+        raise DTypeError(
+            f"linspace: complex bounds ({start!r}, {stop!r}); gputensor has no complex dtype"
+        )
     host = np.linspace(float(start), float(stop), num, endpoint=endpoint, dtype=np.float64)
     return asarray(host.astype(dtype.np), device=device)
 

@@ -190,7 +190,7 @@ def _normalize_index(idx: Tensor, n: int, axis: int, op: str) -> Tensor:
 def _add_mask(plan, x, mask, axis, view_pos, op):
     k = mask.ndim
     if k == 0:
-        raise ArgumentTypeError(f"{op}: 0-d boolean tensors are not supported as indices")
+        return _add_scalar_mask(plan, mask, axis, view_pos)
     covered = x._shape[axis:axis + k]
     if covered != mask._shape:
         raise IndexOutOfRangeError(
@@ -204,6 +204,16 @@ def _add_mask(plan, x, mask, axis, view_pos, op):
         _full(plan, x, axis + j)
         plan.advanced.append((view_pos + j, coords[j]))
     return axis + k, view_pos + k
+
+
+def _add_scalar_mask(plan, mask, axis, view_pos):
+    """A 0-d boolean index (array API, NumPy): a new axis of length 1 (True) or 0 (False),
+    indexed like any advanced index so it broadcasts with the others."""
+    from .search import nonzero
+
+    plan.new_axes.append(view_pos)
+    plan.advanced.append((view_pos, nonzero(reshape(mask, (1,)))[0]))
+    return axis, view_pos + 1
 
 
 class _NoRecord:
@@ -228,7 +238,7 @@ def _basic_view(x: Tensor, plan: _Plan) -> Tensor:
     return v
 
 
-def getitem(x: Tensor, key) -> Tensor:
+def getitem(x: Tensor, key, /) -> Tensor:
     """``x[key]`` with NumPy semantics (views for basic indices, gathers for advanced ones)."""
     x = to_tensor(x)
     plan = _parse(x, key, "getitem")
@@ -240,10 +250,15 @@ def getitem(x: Tensor, key) -> Tensor:
     return _gather_advanced(v, plan.advanced)
 
 
-def _advanced_layout(v: Tensor, advanced):
+def _advanced_layout(v: Tensor, advanced, op: str = "getitem"):
     """Broadcast the index tensors; returns (axes, broadcast indices, batch shape, adjacent)."""
+    from .core import broadcast_shapes
     from .views import broadcast_arrays
 
+    try:
+        broadcast_shapes(op, *[i._shape for _, i in advanced])
+    except ShapeError as exc:
+        raise IndexOutOfRangeError(f"{exc} (advanced indices must broadcast together)") from None
     axes = [a for a, _ in advanced]
     indices = broadcast_arrays(*[i for _, i in advanced])
     batch = indices[0]._shape
@@ -400,7 +415,7 @@ def _check_inplace(x: Tensor, value, op: str) -> bool:
     return True
 
 
-def setitem(x: Tensor, key, value) -> None:
+def setitem(x: Tensor, key, value, /) -> None:
     """``x[key] = value``: writes into x's memory (broadcasting value, casting to x's dtype).
     With duplicate advanced indices the last write wins on the CPU; other devices may pick any."""
     from .elementwise import astype
@@ -445,7 +460,7 @@ def _scatter_advanced(x: Tensor, v: Tensor, advanced, value: Tensor):
     from .creation import arange
     from .views import broadcast_to
 
-    axes, indices, batch, adjacent = _advanced_layout(v, advanced)
+    axes, indices, batch, adjacent = _advanced_layout(v, advanced, "setitem")
     others = [a for a in range(v.ndim) if a not in axes]
     strides = v.strides
     addr = None

@@ -139,7 +139,9 @@ def split(x, indices_or_sections, /, axis=0) -> list:
             raise ShapeError(f"split: axis {axis} of size {n} cannot be split into {k} equal sections")
         bounds = [i * (n // k) for i in range(k + 1)]
     else:
-        bounds = [0] + [builtins.min(builtins.max(int(i), 0), n) for i in indices_or_sections] + [n]
+        # indices work like slice bounds: negative ones count from the end
+        cuts = [int(i) + n if int(i) < 0 else int(i) for i in indices_or_sections]
+        bounds = [0] + [builtins.min(builtins.max(i, 0), n) for i in cuts] + [n]
     return [_slice_along(x, axis, a, builtins.max(a, b)) for a, b in zip(bounds[:-1], bounds[1:])]
 
 
@@ -235,7 +237,7 @@ def roll(x, /, shift, *, axis=None) -> Tensor:
 
 def pad(x, pad_width, mode: str = "constant", constant_values=0) -> Tensor:
     """Pad with ``pad_width`` = ((before, after) per axis), an int, or one (before, after) pair
-    for every axis. Modes: ``constant``, ``edge``, ``reflect``, ``wrap`` (as in NumPy).
+    for every axis. Modes: ``constant``, ``edge``, ``reflect``, ``symmetric``, ``wrap`` (as in NumPy).
 
     >>> import gputensor as gt
     >>> gt.pad(gt.tensor([1, 2]), 1).tolist()
@@ -252,8 +254,10 @@ def pad(x, pad_width, mode: str = "constant", constant_values=0) -> Tensor:
         starts = [a for a, _ in widths]
         stops = [a + n for (a, _), n in zip(widths, x._shape)]
         return slice_scatter(base, x, starts, stops, [1] * x.ndim)
-    if mode not in ("edge", "reflect", "wrap"):
-        raise ArgumentTypeError(f"pad: unknown mode {mode!r}; expected 'constant', 'edge', 'reflect' or 'wrap'")
+    if mode not in ("edge", "reflect", "symmetric", "wrap"):
+        raise ArgumentTypeError(
+            f"pad: unknown mode {mode!r}; expected 'constant', 'edge', 'reflect', 'symmetric' or 'wrap'"
+        )
     from .indexing import take
 
     out = x
@@ -287,6 +291,9 @@ def _pad_index(positions, n, mode):
         return np.clip(positions, 0, n - 1)
     if mode == "wrap":
         return positions % n
+    if mode == "symmetric":
+        p = positions % (2 * n)
+        return np.where(p >= n, 2 * n - 1 - p, p)
     if n == 1:
         return np.zeros_like(positions)
     period = 2 * (n - 1)

@@ -174,6 +174,8 @@ def std(x, /, *, axis=None, correction: float = 0.0, keepdims: bool = False) -> 
     """Standard deviation: ``sqrt(var(...))``."""
     from .unary import sqrt
 
+    x = to_tensor(x)
+    normalize_axes(axis, x.ndim, "std")
     return sqrt(var(x, axis=axis, correction=correction, keepdims=keepdims))
 
 
@@ -238,6 +240,7 @@ def count_nonzero(x, /, *, axis=None, keepdims: bool = False) -> Tensor:
     from .binary import not_equal
 
     x = to_tensor(x)
+    normalize_axes(axis, x.ndim, "count_nonzero")
     return sum(not_equal(x, 0), axis=axis, keepdims=keepdims, dtype=dt.int64)
 
 
@@ -255,7 +258,13 @@ def logsumexp(x, /, *, axis=None, keepdims: bool = False) -> Tensor:
     if x._dtype.kind != "f":
         x = astype(x, dt.default_float)
     axes = normalize_axes(axis, x.ndim, "logsumexp")
-    m = max(x.detach(), axis=axes, keepdims=True)
+    if builtins.any(x._shape[a] == 0 for a in axes):
+        # an empty sum of exponentials: the result is log(0) = -inf, as in NumPy and PyTorch
+        from .creation import zeros
+
+        m = zeros(_reduced_shape(x._shape, axes, True), dtype=x._dtype, device=x._device)
+    else:
+        m = max(x.detach(), axis=axes, keepdims=True)
     m = where(isfinite(m), m, 0.0)
     out = log(sum(exp(x - m), axis=axes, keepdims=True)) + m
     return out if keepdims else reshape(out, _reduced_shape(x._shape, axes, False))
@@ -311,6 +320,10 @@ def _g_cumprod(node, g):
     x, y = node.saved_tensors
     a = node.ctx
     is_zero = equal(x, 0)
+    if state.enabled and any(is_zero).item():
+        # the masks below cut the dependence of later positions on the zero: right values,
+        # wrong derivatives; a gradient that will be differentiated again takes the O(n**2) form
+        return _g_cumprod_differentiable(x, g, a)
     zeros_so_far = cumulative_sum(astype(is_zero, dt.int64), axis=a)
     before = equal(zeros_so_far, 0)
     first_zero = is_zero & equal(zeros_so_far, 1)
@@ -319,6 +332,25 @@ def _g_cumprod(node, g):
     y_skip = cumulative_prod(where(first_zero, 1.0, x), axis=a)
     grad_zero = where(first_zero, _reverse_cumsum(g * y_skip, a), 0.0)
     return grad_before + grad_zero
+
+
+def _g_cumprod_differentiable(x, g, axis):
+    """``grad_i = prod_{j<i} x_j * sum_{k>=i} g_k prod_{i<j<=k} x_j``, built from ops on an
+    (n, n) table of partial products so that it differentiates correctly where x has zeros."""
+    from .binary import greater, greater_equal
+    from .creation import arange
+    from .views import expand_dims, moveaxis, reshape
+
+    xm = moveaxis(x, axis, -1)
+    gm = moveaxis(g, axis, -1)
+    n = xm._shape[-1]
+    idx = arange(n, device=x._device)
+    col = reshape(idx, (1, n))
+    row = reshape(idx, (n, 1))
+    partial = cumulative_prod(where(greater(col, row), expand_dims(xm, axis=-2), 1.0), axis=-1)
+    weighted = where(greater_equal(col, row), expand_dims(gm, axis=-2) * partial, 0.0)
+    before = cumulative_prod(xm, axis=-1, include_initial=True)[..., :-1]
+    return moveaxis(before * sum(weighted, axis=-1), -1, axis)
 
 
 def cumulative_sum(x, /, *, axis=None, dtype=None, include_initial: bool = False) -> Tensor:

@@ -27,7 +27,7 @@ _LN10 = math.log(10.0)
 def _unary(name: str, rule: str, grad=None, save: str = "", doc: str = ""):
     """Build the op ``name``. ``grad(node, g, x, y)`` gets the saved input/output it asked for."""
 
-    def op(x) -> Tensor:
+    def op(x, /) -> Tensor:
         if type(x) is not Tensor:
             x = to_tensor(x)
         dtype = x._dtype
@@ -273,7 +273,7 @@ arcsin, arccos, arctan = asin, acos, atan
 arcsinh, arccosh, arctanh = asinh, acosh, atanh
 
 
-def logical_not(x) -> Tensor:
+def logical_not(x, /) -> Tensor:
     """Elementwise NOT of the truth value of x (bool result)."""
     x = to_tensor(x)
     if x._dtype is not dt.bool_:
@@ -283,24 +283,24 @@ def logical_not(x) -> Tensor:
     return _logical_not(x)
 
 
-def bitwise_invert(x) -> Tensor:
+def bitwise_invert(x, /) -> Tensor:
     """Bitwise NOT (``~x``); logical NOT for bool tensors."""
     x = to_tensor(x)
     _check_integral("bitwise_invert", x)
     return _bitwise_invert(x)
 
 
-def conj(x) -> Tensor:
+def conj(x, /) -> Tensor:
     """Complex conjugate: the identity on gputensor's real dtypes."""
     return positive(to_tensor(x))
 
 
-def real(x) -> Tensor:
+def real(x, /) -> Tensor:
     """Real part: the identity on real dtypes."""
     return positive(to_tensor(x))
 
 
-def imag(x) -> Tensor:
+def imag(x, /) -> Tensor:
     """Imaginary part: zeros on real dtypes."""
     from .creation import zeros_like
 
