@@ -69,10 +69,10 @@ def worker_gputensor(quick):
     for size in (1, 64):
         a = gt.ones(size)
         b = gt.ones(size)
-        out[f"add_{size}"] = per_call(lambda: a + b, number=n, repeat=r)
-        out[f"exp_{size}"] = per_call(lambda: gt.exp(a), number=n, repeat=r)
         w = gt.ones(size).requires_grad_()
-        out[f"mul_grad_{size}"] = per_call(lambda: w * b, number=n, repeat=r)
+        out[f"add_{size}"] = per_call(lambda a=a, b=b: a + b, number=n, repeat=r)
+        out[f"exp_{size}"] = per_call(lambda a=a: gt.exp(a), number=n, repeat=r)
+        out[f"mul_grad_{size}"] = per_call(lambda w=w, b=b: w * b, number=n, repeat=r)
 
     x = gt.asarray(np.linspace(-1, 1, 64, dtype=np.float32)).requires_grad_()
 
@@ -127,10 +127,10 @@ def worker_torch(quick):
     for size in (1, 64):
         a = torch.ones(size)
         b = torch.ones(size)
-        out[f"add_{size}"] = per_call(lambda: a + b, number=n, repeat=r)
-        out[f"exp_{size}"] = per_call(lambda: torch.exp(a), number=n, repeat=r)
         w = torch.ones(size, requires_grad=True)
-        out[f"mul_grad_{size}"] = per_call(lambda: w * b, number=n, repeat=r)
+        out[f"add_{size}"] = per_call(lambda a=a, b=b: a + b, number=n, repeat=r)
+        out[f"exp_{size}"] = per_call(lambda a=a: torch.exp(a), number=n, repeat=r)
+        out[f"mul_grad_{size}"] = per_call(lambda w=w, b=b: w * b, number=n, repeat=r)
 
     x = torch.linspace(-1, 1, 64).requires_grad_()
 
@@ -179,8 +179,8 @@ def worker_numpy(quick):
     for size in (1, 64):
         a = np.ones(size, np.float32)
         b = np.ones(size, np.float32)
-        out[f"add_{size}"] = per_call(lambda: a + b, number=n, repeat=r)
-        out[f"exp_{size}"] = per_call(lambda: np.exp(a), number=n, repeat=r)
+        out[f"add_{size}"] = per_call(lambda a=a, b=b: a + b, number=n, repeat=r)
+        out[f"exp_{size}"] = per_call(lambda a=a: np.exp(a), number=n, repeat=r)
 
     xd, yd, weights = _mlp_data(np)
     params = [w.copy() for w in weights]
@@ -236,7 +236,7 @@ def _ratios(results):
 def _print(rows):
     print(f"{'case':<18}{'gputensor':>12}{'torch':>12}{'numpy':>12}{'gt/torch':>10}{'gt/numpy':>10}")
     for row in rows:
-        def cell(key, width):
+        def cell(key, width, row=row):
             return f"{row[key]:>{width}.2f}" if key in row else f"{'-':>{width}}"
         print(f"{row['case']:<18}{cell('gputensor_us', 12)}{cell('torch_us', 12)}"
               f"{cell('numpy_us', 12)}{cell('vs_torch', 10)}{cell('vs_numpy', 10)}")

@@ -14,7 +14,8 @@ def info() -> str:
     from gputensor.config import settings
     from gputensor.devices.info import report
 
-    lines = [f"gputensor {gt.__version__} (array API {gt.__array_api_version__})", "", "Devices:", report(), ""]
+    header = f"gputensor {gt.__version__} (array API {gt.__array_api_version__})"
+    lines = [header, "", "Devices:", report(), ""]
     lines.append(f"Default device: {gt.default_device()}")
     lines.append(f"Settings: sync={settings.sync} numpy_pool={settings.numpy_pool} "
                  f"log_device_placement={settings.log_placement}")

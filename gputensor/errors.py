@@ -41,6 +41,11 @@ class ArgumentTypeError(GputensorError, TypeError):
     """An argument of the wrong Python type."""
 
 
+class ArgumentValueError(GputensorError, ValueError):
+    """An argument of the right type with a value the op does not accept (an unknown option
+    string, a probability outside [0, 1], ...)."""
+
+
 class IndexOutOfRangeError(GputensorError, IndexError):
     """An index outside the axis it indexes."""
 

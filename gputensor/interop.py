@@ -25,7 +25,10 @@ def to_dlpack(t, *, stream=None, max_version=None, dl_device=None, copy=None):
     if not t.device.backend.host_memory:
         export = getattr(t.device.backend, "to_dlpack", None)
         if export is None:
-            raise DeviceError(f"__dlpack__: tensors on {t.device} cannot be exported through DLPack; use .cpu() first")
+            raise DeviceError(
+                f"__dlpack__: tensors on {t.device} cannot be exported through DLPack; use .cpu() "
+                "first"
+            )
         return export(t._data, stream=stream)
     host = t.numpy()
     if t.dtype is dt.bfloat16:

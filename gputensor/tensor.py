@@ -189,8 +189,12 @@ class Tensor:
     def item(self):
         """The single value of a one-element tensor as a Python scalar."""
         if self.size != 1:
-            raise ShapeError(f"item: only one-element tensors convert to a Python scalar, got shape {self._shape}")
-        return self.numpy().reshape(()).item() if self._dtype is not dt.bfloat16 else float(self.numpy().reshape(()))
+            raise ShapeError(
+                "item: only one-element tensors convert to a Python scalar, got shape "
+                f"{self._shape}"
+            )
+        value = self.numpy().reshape(())
+        return float(value) if self._dtype is dt.bfloat16 else value.item()
 
     def tolist(self):
         """The values as (nested) Python lists of Python scalars."""
@@ -225,7 +229,8 @@ class Tensor:
     def __bool__(self, /) -> bool:
         if self.size != 1:
             raise ShapeError(
-                f"bool: the truth value of a tensor with {self.size} elements is ambiguous; use .any() or .all()"
+                f"bool: the truth value of a tensor with {self.size} elements is ambiguous; "
+                "use .any() or .all()"
             )
         return bool(self.item())
 
@@ -241,7 +246,8 @@ class Tensor:
     def __index__(self, /) -> int:
         if self._dtype.kind not in "iu" or self.ndim != 0:
             raise ArgumentTypeError(
-                f"__index__: only 0-d integer tensors can be used as an index, got {self._dtype} shape {self._shape}"
+                "__index__: only 0-d integer tensors can be used as an index, got "
+                f"{self._dtype} shape {self._shape}"
             )
         return int(self.item())
 

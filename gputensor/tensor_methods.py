@@ -8,8 +8,8 @@ from __future__ import annotations
 from . import dtypes as dt
 from . import ops
 from .autograd.state import state
-from .errors import DTypeError, ShapeError
 from .autograd.tape import backward as _backward
+from .errors import DTypeError, ShapeError
 from .ops.indexing import getitem, rebase_inplace, setitem
 from .tensor import Tensor, bump_version
 
@@ -35,10 +35,21 @@ def _comparison(fn):
     return method
 
 
+def _check_no_internal_overlap(t: Tensor, name: str) -> None:
+    """An in-place op on a broadcast view would update shared elements several times."""
+    strides = t._strides
+    if strides is not None and any(st == 0 and n > 1 for n, st in zip(t._shape, strides)):
+        raise ShapeError(
+            f"{name}: in-place update of a broadcast view (shape {t._shape}, strides {strides}): "
+            "several of its elements are one memory location; copy it first (x = x.copy())"
+        )
+
+
 def _inplace(fn, name):
     elementwise = fn is not ops.matmul
 
     def method(self, other, /):
+        _check_no_internal_overlap(self, name)
         recording = state.enabled and (self._rg or (type(other) is Tensor and other._rg))
         if elementwise and not recording:
             try:
@@ -50,7 +61,10 @@ def _inplace(fn, name):
                     f"{name}: the result ({result.name}) cannot be stored in place in a "
                     f"{self.dtype.name} tensor of shape {self.shape}: {exc}; use the out-of-place operator"
                 ) from None
-        return rebase_inplace(self, fn(self, other), name)
+        # The out-of-place op may save its operands for the gradient; give it a copy of self,
+        # since the result is about to overwrite self's memory (``y *= x`` needs the old y).
+        source = ops.copy(self) if recording and not self._leaf_rg else self
+        return rebase_inplace(self, fn(source, source if other is self else other), name)
 
     method.__name__ = name
     return method
@@ -118,7 +132,10 @@ def fill_(self, value):
     """Set every element to ``value`` in place."""
     from .ops.indexing import _check_inplace
 
-    _check_inplace(self, value, "fill_")
+    if _check_inplace(self, value, "fill_"):
+        # a recorded tensor: record the write too (the old values get a zero gradient)
+        setitem(self, Ellipsis, value)
+        return self
     self._device.backend.copy_into(self._data, _scalar_of(self, value))
     bump_version(self)
     return self
@@ -186,7 +203,9 @@ def _install_methods() -> None:
                  "argmax", "argmin", "count_nonzero", "logsumexp"):
         setattr(Tensor, name, _axis_method(getattr(ops, name)))
     Tensor.sort = lambda self, axis=-1, descending=False: ops.sort(self, axis=axis, descending=descending)
-    Tensor.argsort = lambda self, axis=-1, descending=False: ops.argsort(self, axis=axis, descending=descending)
+    Tensor.argsort = lambda self, axis=-1, descending=False: ops.argsort(
+        self, axis=axis, descending=descending
+    )
     Tensor.softmax = lambda self, axis=-1: ops.softmax(self, axis=axis)
     Tensor.log_softmax = lambda self, axis=-1: ops.log_softmax(self, axis=axis)
     Tensor.clamp = ops.clip

@@ -26,7 +26,9 @@ def _as_outputs(out):
 
 
 def _flat_values(outputs):
-    return np.concatenate([np.asarray(o.numpy(), dtype=np.float64).reshape(-1) for o in outputs]) if outputs else np.zeros(0)
+    if not outputs:
+        return np.zeros(0)
+    return np.concatenate([np.asarray(o.numpy(), dtype=np.float64).reshape(-1) for o in outputs])
 
 
 def _numerical_jacobian(fn, inputs, wrt, eps):
@@ -42,7 +44,10 @@ def _numerical_jacobian(fn, inputs, wrt, eps):
             for sign in (1.0, -1.0):
                 perturbed = [b.copy() for b in base]
                 perturbed[i].reshape(-1)[k] += sign * eps
-                args = [asarray(p.astype(inputs[j].dtype.np), device=inputs[j].device) for j, p in enumerate(perturbed)]
+                args = [
+                    asarray(p.astype(inputs[j].dtype.np), device=inputs[j].device)
+                    for j, p in enumerate(perturbed)
+                ]
                 with no_grad():
                     values.append(_flat_values(_as_outputs(fn(*args))))
             rows.append((values[0] - values[1]) / (2 * eps))
@@ -74,7 +79,8 @@ def _analytic_jacobian(fn, inputs, wrt):
             seed = np.zeros(o.size, dtype=o.dtype.np)
             seed[k] = 1
             g = asarray(seed.reshape(o.shape), device=o.device)
-            grads = run_backward([o], [g], sources=[args[i] for i in wrt], retain_graph=True, accumulate=False)
+            sources = [args[i] for i in wrt]
+            grads = run_backward([o], [g], sources=sources, retain_graph=True, accumulate=False)
             row = 0
             for i, gi in zip(wrt, grads):
                 n = args[i].size
@@ -97,7 +103,8 @@ def gradcheck(fn, inputs, *, eps: float = 1e-6, atol: float = 1e-5, rtol: float 
         wrt = [i for i, x in enumerate(inputs) if isinstance(x, Tensor) and x.dtype.kind == "f"]
     numeric = _numerical_jacobian(fn, inputs, wrt, eps)
     analytic = _analytic_jacobian(fn, inputs, wrt)
-    if numeric.shape != analytic.shape or not np.allclose(analytic, numeric, atol=atol, rtol=rtol, equal_nan=True):
+    same = numeric.shape == analytic.shape
+    if not same or not np.allclose(analytic, numeric, atol=atol, rtol=rtol, equal_nan=True):
         if not raise_exception:
             return False
         diff = np.abs(analytic - numeric) if numeric.shape == analytic.shape else None

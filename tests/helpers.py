@@ -28,6 +28,13 @@ FLOATS = (gt.float16, gt.bfloat16, gt.float32, gt.float64)
 LAYOUTS = ("contiguous", "transposed", "strided", "reversed")
 
 
+def broadcast_along(a: np.ndarray, axes) -> np.ndarray:
+    """``a`` with its values along ``axes`` replaced by the first ones, as a zero-stride
+    broadcast view (``device_array`` turns it into a ``gt.broadcast_to`` view)."""
+    key = tuple(slice(0, 1) if i in axes else slice(None) for i in range(a.ndim))
+    return np.broadcast_to(a[key], a.shape)
+
+
 def tolerance(dtype, rtol=None, atol=None):
     r, a = TOLERANCES.get(dtype, (0.0, 0.0))
     return (r if rtol is None else rtol), (a if atol is None else atol)
@@ -168,8 +175,9 @@ def _check_layout(args, inputs, layout):
     """Guard against a vacuous layout: a view layout must give a non-contiguous tensor."""
     if layout == "contiguous":
         return
+    needed = 2 if layout == "transposed" else 1  # axes longer than 1 that a view can reorder
     for t, a in zip(args, inputs):
-        if isinstance(t, gt.Tensor) and a.size and sum(n > 1 for n in a.shape) >= (2 if layout == "transposed" else 1):
+        if isinstance(t, gt.Tensor) and a.size and sum(n > 1 for n in a.shape) >= needed:
             assert not t.is_contiguous, f"layout {layout!r} gave a contiguous tensor of shape {t.shape}"
 
 

@@ -8,7 +8,7 @@ import subprocess
 import sys
 
 import gputensor as gt
-from gputensor.config import VARIABLES, settings, devices_under_test
+from gputensor.config import VARIABLES, devices_under_test, settings
 
 
 def test_log_device_placement_prints_primitives_with_their_device():

@@ -10,7 +10,18 @@ import torch
 import gputensor as gt
 from gputensor.errors import DTypeError
 
-ALL = (gt.bool, gt.int8, gt.int16, gt.int32, gt.int64, gt.uint8, gt.float16, gt.bfloat16, gt.float32, gt.float64)
+ALL = (
+    gt.bool,
+    gt.int8,
+    gt.int16,
+    gt.int32,
+    gt.int64,
+    gt.uint8,
+    gt.float16,
+    gt.bfloat16,
+    gt.float32,
+    gt.float64,
+)
 SIGNED = (gt.int8, gt.int16, gt.int32, gt.int64)
 FLOATS_BY_BITS = {gt.float16: 16, gt.bfloat16: 16, gt.float32: 32, gt.float64: 64}
 
@@ -19,8 +30,18 @@ def expected_promotion(a, b):
     """The array API table, written out independently of gputensor's construction."""
     if a is b:
         return a
-    kind = {gt.bool: 0, gt.uint8: 1, gt.int8: 1, gt.int16: 1, gt.int32: 1, gt.int64: 1,
-            gt.float16: 2, gt.bfloat16: 2, gt.float32: 2, gt.float64: 2}
+    kind = {
+        gt.bool: 0,
+        gt.uint8: 1,
+        gt.int8: 1,
+        gt.int16: 1,
+        gt.int32: 1,
+        gt.int64: 1,
+        gt.float16: 2,
+        gt.bfloat16: 2,
+        gt.float32: 2,
+        gt.float64: 2,
+    }
     if kind[a] != kind[b]:
         return a if kind[a] > kind[b] else b
     if kind[a] == 2:
@@ -51,19 +72,33 @@ def test_promotion_agrees_with_numpy_where_numpy_follows_the_standard():
 
 
 def test_promotion_agrees_with_torch_for_floats():
-    by_name = {gt.float16: torch.float16, gt.bfloat16: torch.bfloat16, gt.float32: torch.float32,
-               gt.float64: torch.float64}
+    by_name = {
+        gt.float16: torch.float16,
+        gt.bfloat16: torch.bfloat16,
+        gt.float32: torch.float32,
+        gt.float64: torch.float64,
+    }
     for a, ta in by_name.items():
         for b, tb in by_name.items():
             assert str(torch.promote_types(ta, tb)).removeprefix("torch.") == gt.result_type(a, b).name
 
 
-@pytest.mark.parametrize("dtype, scalar, expected", [
-    (gt.int8, 1, gt.int8), (gt.int8, 1.0, gt.float32), (gt.int8, True, gt.int8),
-    (gt.float16, 1, gt.float16), (gt.float16, 1.0, gt.float16), (gt.bfloat16, 2.0, gt.bfloat16),
-    (gt.bool, True, gt.bool), (gt.bool, 1, gt.int64), (gt.bool, 1.0, gt.float32),
-    (gt.uint8, 7, gt.uint8), (gt.float64, 1.0, gt.float64),
-])
+@pytest.mark.parametrize(
+    "dtype, scalar, expected",
+    [
+        (gt.int8, 1, gt.int8),
+        (gt.int8, 1.0, gt.float32),
+        (gt.int8, True, gt.int8),
+        (gt.float16, 1, gt.float16),
+        (gt.float16, 1.0, gt.float16),
+        (gt.bfloat16, 2.0, gt.bfloat16),
+        (gt.bool, True, gt.bool),
+        (gt.bool, 1, gt.int64),
+        (gt.bool, 1.0, gt.float32),
+        (gt.uint8, 7, gt.uint8),
+        (gt.float64, 1.0, gt.float64),
+    ],
+)
 def test_result_type_with_weak_scalars(dtype, scalar, expected):
     assert gt.result_type(dtype, scalar) is expected
     assert gt.result_type(scalar, dtype) is expected
@@ -93,11 +128,22 @@ def test_can_cast():
         assert gt.can_cast(a, a)
 
 
-@pytest.mark.parametrize("spec, expected", [
-    ("float32", gt.float32), (np.float16, gt.float16), (np.dtype("int8"), gt.int8), (float, gt.float32),
-    (int, gt.int64), (bool, gt.bool), ("bool", gt.bool), (ml_dtypes.bfloat16, gt.bfloat16),
-    (torch.bfloat16, gt.bfloat16), (torch.int16, gt.int16), (np.dtype(">f8"), gt.float64),
-])
+@pytest.mark.parametrize(
+    "spec, expected",
+    [
+        ("float32", gt.float32),
+        (np.float16, gt.float16),
+        (np.dtype("int8"), gt.int8),
+        (float, gt.float32),
+        (int, gt.int64),
+        (bool, gt.bool),
+        ("bool", gt.bool),
+        (ml_dtypes.bfloat16, gt.bfloat16),
+        (torch.bfloat16, gt.bfloat16),
+        (torch.int16, gt.int16),
+        (np.dtype(">f8"), gt.float64),
+    ],
+)
 def test_dtype_specs(spec, expected):
     from gputensor.dtypes import get_dtype
 
@@ -122,8 +168,12 @@ def test_dtype_objects():
 
 
 def test_finfo():
-    for dtype, ref in [(gt.float16, np.finfo(np.float16)), (gt.float32, np.finfo(np.float32)),
-                       (gt.float64, np.finfo(np.float64)), (gt.bfloat16, ml_dtypes.finfo(ml_dtypes.bfloat16))]:
+    for dtype, ref in [
+        (gt.float16, np.finfo(np.float16)),
+        (gt.float32, np.finfo(np.float32)),
+        (gt.float64, np.finfo(np.float64)),
+        (gt.bfloat16, ml_dtypes.finfo(ml_dtypes.bfloat16)),
+    ]:
         info = gt.finfo(dtype)
         assert info.bits == ref.bits
         assert info.eps == float(ref.eps)

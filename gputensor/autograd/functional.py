@@ -27,7 +27,10 @@ def value_and_grad(fn, argnums=0, has_aux=False):
     @functools.wraps(fn)
     def wrapped(*args, **kwargs):
         if max(nums) >= len(args):
-            raise ArgumentTypeError(f"grad: argnums {argnums} out of range for {len(args)} positional arguments")
+            raise ArgumentTypeError(
+                f"grad: argnums {argnums} out of range for {len(args)} positional "
+                "arguments"
+            )
         watched = []
         sources = []
         outer = state.enabled and (bool(state.tapes) or any(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import weakref
 
-from ..errors import ArgumentTypeError, AutogradError
+from ..errors import ArgumentTypeError, ArgumentValueError, AutogradError
 from ..tensor import Tensor
 from .engine import run_backward
 from .state import state
@@ -167,15 +167,19 @@ class GradientTape:
                 "use GradientTape(persistent=True)"
             )
         if unconnected_gradients not in ("none", "zero"):
-            raise ArgumentTypeError(
-                f"GradientTape.gradient: unconnected_gradients must be 'none' or 'zero', got {unconnected_gradients!r}"
+            raise ArgumentValueError(
+                "GradientTape.gradient: unconnected_gradients must be 'none' or 'zero', got "
+                f"{unconnected_gradients!r}"
             )
         self._used = True
         targets = list(_flatten(target))
         flat_sources = list(_flatten(sources))
         for s in flat_sources:
             if not isinstance(s, Tensor):
-                raise ArgumentTypeError(f"GradientTape.gradient: sources must be tensors, got {type(s).__name__}")
+                raise ArgumentTypeError(
+                    "GradientTape.gradient: sources must be tensors, got "
+                    f"{type(s).__name__}"
+                )
             _check_differentiable("GradientTape.gradient", s, "a source")
         if output_gradients is None:
             out_grads = [None] * len(targets)

@@ -124,10 +124,10 @@ class Backend(ABC):
         """Bytes in use and held by the pool, allocation counts."""
         return {}
 
-    def empty_cache(self) -> None:
+    def empty_cache(self) -> None:  # noqa: B027  (optional: backends without a pool keep it)
         """Return pooled, unused memory to the system."""
 
-    def synchronize(self) -> None:
+    def synchronize(self) -> None:  # noqa: B027  (optional: synchronous backends keep it)
         """Wait until every queued operation on this device has finished."""
 
     # --- creation ----------------------------------------------------------------------

@@ -271,6 +271,10 @@ class NumpyBackend(Backend):
         return _c(values), _c(idx, dtype=np.int64)
 
     def searchsorted(self, sorted_1d, values, side):
+        if sorted_1d.dtype == _BF16:
+            # NaN-aware comparisons, as in sort
+            sorted_1d = sorted_1d.astype(_F32)
+            values = values.astype(_F32)
         return _c(np.searchsorted(sorted_1d, values, side=side), dtype=np.int64)
 
     def nonzero(self, x):

@@ -89,7 +89,9 @@ class Device:
         self.backend.empty_cache()
 
 
-_TF_STYLE = re.compile(r"^/?(?:job:[^/]+/)?(?:replica:\d+/)?(?:task:\d+/)?(?:device:)?([A-Za-z_]+)(?::(\d+))?$")
+_TF_STYLE = re.compile(
+    r"^/?(?:job:[^/]+/)?(?:replica:\d+/)?(?:task:\d+/)?(?:device:)?([A-Za-z_]+)(?::(\d+))?$"
+)
 _TF_TYPES = {"gpu": "cuda", "tpu": "tpu", "cpu": "cpu"}
 
 
@@ -105,7 +107,10 @@ def parse(spec: str) -> tuple[str, int]:
     if m is None or text.lower() != text:
         m2 = _TF_STYLE.match(text)
         if m2 is None or m2.group(1).lower() not in _TF_TYPES:
-            raise DeviceError(f"device: cannot parse {spec!r}; expected 'cpu', 'cuda:N', 'opencl:N' or 'tpu:N'")
+            raise DeviceError(
+                f"device: cannot parse {spec!r}; expected 'cpu', 'cuda:N', 'opencl:N' or "
+                "'tpu:N'"
+            )
         return _TF_TYPES[m2.group(1).lower()], int(m2.group(2) or 0)
     type_ = m.group(1)
     if type_ == "gpu":
@@ -165,7 +170,8 @@ def backend_class(type_: str) -> type[Backend]:
             cls = getattr(importlib.import_module(module_name), attr)
         except Exception as exc:  # an optional dependency missing, a broken plugin
             _load_errors[type_] = f"{type(exc).__name__}: {exc}"
-            raise DeviceError(f"device: the {type_!r} backend cannot be loaded ({_load_errors[type_]})") from exc
+            reason = _load_errors[type_]
+            raise DeviceError(f"device: the {type_!r} backend cannot be loaded ({reason})") from exc
         _classes[type_] = cls
         return cls
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numbers
 from collections.abc import Sequence
 
-from ..errors import ArgumentTypeError, DTypeError, ShapeError
+from ..errors import ArgumentTypeError, ArgumentValueError, DTypeError, ShapeError
 from ..ops.core import Tensor, check_same_device, to_tensor
 from ..ops.reduction import sum as reduce_sum
 
@@ -75,21 +75,22 @@ def _is_int(v) -> bool:
 
 
 def number_in(op: str, name: str, value, low: float, high: float, high_inclusive: bool = True) -> float:
-    """A real number in [low, high] (or [low, high)); ArgumentTypeError otherwise."""
+    """A real number in [low, high] (or [low, high)); ArgumentTypeError for a non-number,
+    ArgumentValueError for one out of range."""
     if not isinstance(value, numbers.Real) or isinstance(value, bool):
         raise ArgumentTypeError(f"{op}: {name} must be a number, got {type(value).__name__} {value!r}")
     value = float(value)
     inside = low <= value <= high if high_inclusive else low <= value < high
     if not inside:
         bracket = "]" if high_inclusive else ")"
-        raise ArgumentTypeError(f"{op}: {name} must be in [{low}, {high}{bracket}, got {value}")
+        raise ArgumentValueError(f"{op}: {name} must be in [{low}, {high}{bracket}, got {value}")
     return value
 
 
 def check_reduction(op: str, reduction) -> str:
     """``reduction`` if it is one of 'mean', 'sum', 'none'."""
     if reduction not in REDUCTIONS:
-        raise ArgumentTypeError(f"{op}: reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
+        raise ArgumentValueError(f"{op}: reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
     return reduction
 
 

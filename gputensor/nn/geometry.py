@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 
-from ..errors import ArgumentTypeError, ShapeError
+from ..errors import ArgumentValueError, ShapeError
 from ..ops.core import Tensor
 from ..ops.manipulation import pad
 from ..ops.views import expand_dims, permute_dims, squeeze
@@ -53,7 +53,7 @@ def restore_layout(y: Tensor, data_format: str, batched: bool) -> Tensor:
 def channels_last(op: str, data_format) -> bool:
     """Whether ``data_format`` ('NCHW' or 'NHWC') puts channels last."""
     if data_format not in LAYOUTS:
-        raise ArgumentTypeError(f"{op}: data_format must be 'NCHW' or 'NHWC', got {data_format!r}")
+        raise ArgumentValueError(f"{op}: data_format must be 'NCHW' or 'NHWC', got {data_format!r}")
     return LAYOUTS[data_format]
 
 
@@ -65,7 +65,7 @@ def resolve_padding(op: str, padding, sizes, kernel, stride, dilation) -> tuple:
             return ((0, 0),) * nd
         if padding == "same":
             return tuple(_same(n, k, s, d) for n, k, s, d in zip(sizes, kernel, stride, dilation))
-        raise ArgumentTypeError(
+        raise ArgumentValueError(
             f"{op}: padding must be 'valid', 'same', an int, or one int or (before, after) pair per "
             f"spatial axis, got {padding!r}"
         )

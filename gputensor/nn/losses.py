@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from .. import dtypes as dt
 from ..autograd.state import no_grad
-from ..errors import ArgumentTypeError, DTypeError, IndexOutOfRangeError, ShapeError
+from ..errors import ArgumentTypeError, ArgumentValueError, DTypeError, IndexOutOfRangeError, ShapeError
 from ..ops.activations import log_softmax
 from ..ops.binary import logaddexp, logical_and, logical_or, not_equal
 from ..ops.core import Tensor, check_same_device, normalize_axis, to_tensor
@@ -261,7 +261,7 @@ def binary_cross_entropy(
     weight = _broadcast_weight(op, "weight", weight, p)
     with no_grad():
         if p.size and reduce_any(logical_or(p < 0, p > 1)).item():
-            raise ArgumentTypeError(
+            raise ArgumentValueError(
                 f"{op}: every element of probs must be in [0, 1]; use "
                 "binary_cross_entropy_with_logits for raw scores"
             )
@@ -324,7 +324,7 @@ def huber_loss(input: Tensor, target: Tensor, *, reduction: str = "mean", delta:
     check_reduction(op, reduction)
     delta = number_in(op, "delta", delta, 0.0, float("inf"))
     if delta == 0:
-        raise ArgumentTypeError(f"{op}: delta must be positive, got {delta}")
+        raise ArgumentValueError(f"{op}: delta must be positive, got {delta}")
     x, t = _binary_pair(op, "input", input, target)
     d = x - t
     size = absolute(d)

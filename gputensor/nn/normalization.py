@@ -6,7 +6,7 @@ import math
 import numbers
 
 from ..autograd.state import no_grad
-from ..errors import ArgumentTypeError, ShapeError
+from ..errors import ArgumentTypeError, ArgumentValueError, ShapeError
 from ..ops.core import Tensor, normalize_axis
 from ..ops.reduction import mean, var
 from ..ops.unary import rsqrt
@@ -91,7 +91,7 @@ def batch_norm(
         inv_std = rsqrt(batch_var + eps)
     else:
         if running_mean is None or running_var is None:
-            raise ArgumentTypeError(f"{op}: evaluation (training=False) needs running_mean and running_var")
+            raise ArgumentValueError(f"{op}: evaluation (training=False) needs running_mean and running_var")
         centered = x - reshape(running_mean, shape)
         inv_std = rsqrt(reshape(running_var, shape) + eps)
     return _affine(centered * inv_std, weight, bias, shape)

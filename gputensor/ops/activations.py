@@ -88,9 +88,9 @@ def gelu(x, /, approximate: str = "none") -> Tensor:
         inner = (x + x * x * x * 0.044715) * math.sqrt(2.0 / math.pi)
         return x * (tanh(inner) + 1) * 0.5
     if approximate != "none":
-        from ..errors import ArgumentTypeError
+        from ..errors import ArgumentValueError
 
-        raise ArgumentTypeError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
+        raise ArgumentValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
     return x * (erf(x * (1 / math.sqrt(2.0))) + 1) * 0.5
 
 

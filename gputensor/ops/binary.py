@@ -69,7 +69,7 @@ def _binary(name: str, rule: str, grad=None, save: str = "", doc: str = ""):
         ta = type(a) is Tensor
         tb = type(b) is Tensor
         if not (ta and tb):
-            a, b, ta, tb = _convert_operands(a, b, ta, tb)
+            a, b, ta, tb = _convert_operands(a, b, ta, tb, name)
         if ta and tb:
             dev = a._device
             if b._device is not dev:
@@ -136,19 +136,33 @@ def _write_out(name, out, xa, xb, dtype, shape, bool_out, dev):
 _SCALARS = (builtins.bool, builtins.int, builtins.float, np.generic)
 
 
-def _convert_operands(a, b, ta, tb):
+def _convert_operands(a, b, ta, tb, name="binary op"):
     """Lists and arrays become tensors on the other operand's device; scalars stay scalars
     unless both operands are scalars."""
     if not ta and not isinstance(a, _SCALARS):
-        a = to_tensor(a, device=b._device if tb else None)
+        a = _operand_tensor(name, a, b._device if tb else None)
         ta = True
     if not tb and not isinstance(b, _SCALARS):
-        b = to_tensor(b, device=a._device if ta else None)
+        b = _operand_tensor(name, b, a._device if ta else None)
         tb = True
     if not ta and not tb:
         a = to_tensor(a)
         ta = True
     return a, b, ta, tb
+
+
+def _operand_tensor(name, value, device):
+    from ..errors import ArgumentTypeError
+
+    if isinstance(value, (str, bytes)) or value is None:
+        raise ArgumentTypeError(
+            f"{name}: unsupported operand of type {type(value).__name__}; operands are tensors, "
+            "numbers, or lists and arrays of numbers"
+        )
+    try:
+        return to_tensor(value, device=device)
+    except (DTypeError, ArgumentTypeError) as exc:
+        raise type(exc)(f"{name}: cannot use an operand of type {type(value).__name__}: {exc}") from None
 
 
 def _scalar_operand(name, value, dtype):
@@ -243,8 +257,15 @@ def _g_pow(node, g):
     a, b, y = _operands(node)
     ga = gb = None
     if _need(node, 0):
-        # d/da a**b = b * a**(b-1); written with where so that 0**b (b >= 1) stays finite.
-        ga = _fit(node, 0, g * b * power(a, b - 1))
+        from .elementwise import where
+
+        # d/da a**b = b * a**(b-1), taken as 0 where b == 0 (else 0 * 0**-1 = NaN at a == 0)
+        if type(b) is Tensor:
+            ga = _fit(node, 0, g * where(equal(b, 0), 0.0, b * power(a, b - 1)))
+        elif b == 0:
+            ga = _fit(node, 0, g * 0)
+        else:
+            ga = _fit(node, 0, g * b * power(a, b - 1))
     if _need(node, 1):
         from .elementwise import where
         from .unary import log
@@ -328,7 +349,9 @@ add = _binary("add", "arith", _g_add, doc="``a + b`` with broadcasting.")
 subtract = _binary("subtract", "arith", _g_subtract, doc="``a - b`` with broadcasting.")
 multiply = _binary("multiply", "arith", _g_multiply, "ab", "``a * b`` with broadcasting.")
 divide = _binary("divide", "true_div", _g_divide, "by", "True division ``a / b`` (floating result).")
-floor_divide = _binary("floor_divide", "arith", _g_zero, doc="``a // b``, rounded toward -inf; integer division by zero gives 0.")
+floor_divide = _binary(
+    "floor_divide", "arith", _g_zero, doc="``a // b``, rounded toward -inf; integer division by zero gives 0."
+)
 remainder = _binary("remainder", "arith", _g_remainder, "ab", "``a % b`` with the sign of b, as in Python.")
 pow = _binary("pow", "arith", _g_pow, "aby", "``a ** b``.")
 maximum = _binary("maximum", "arith", _g_maximum, "ab", "Elementwise maximum (NaN propagates).")

@@ -18,22 +18,8 @@ from ..tensor import Tensor, check_same_device, make
 __all__ = [
     "Tensor", "make", "record", "state", "check_same_device", "to_tensor", "tensor_args",
     "normalize_axis", "normalize_axes", "broadcast_shapes", "sum_to_shape", "cast_to",
-    "check_int_scalar_range", "is_scalar", "scalar_value", "shape_arg",
+    "check_int_scalar_range", "shape_arg",
 ]
-
-
-def is_scalar(x) -> bool:
-    """A Python (or NumPy) bool, int or float that ops treat as a weak scalar."""
-    return isinstance(x, (builtins.bool, builtins.int, builtins.float, np.bool_, np.number)) and not isinstance(
-        x, np.ndarray
-    )
-
-
-def scalar_value(x):
-    """A NumPy scalar as the matching Python scalar."""
-    if isinstance(x, np.generic):
-        return x.item()
-    return x
 
 
 def to_tensor(x, device=None, dtype=None) -> Tensor:
@@ -68,7 +54,10 @@ def normalize_axis(axis, ndim: int, op: str) -> int:
         raise ArgumentTypeError(f"{op}: axis must be an int, got {type(axis).__name__} {axis!r}")
     axis = int(axis)
     if axis < -ndim or axis >= ndim:
-        raise AxisError(f"{op}: axis {axis} is out of range for a tensor with {ndim} axes (valid: {-ndim}..{ndim - 1})")
+        raise AxisError(
+            f"{op}: axis {axis} is out of range for a tensor with {ndim} axes "
+            f"(valid: {-ndim}..{ndim - 1})"
+        )
     return axis + ndim if axis < 0 else axis
 
 

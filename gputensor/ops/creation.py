@@ -10,7 +10,7 @@ import numpy as np
 from .. import dtypes as dt
 from ..devices.registry import current_device
 from ..devices.registry import device as get_device
-from ..errors import ArgumentTypeError, DTypeError, ShapeError
+from ..errors import ArgumentTypeError, ArgumentValueError, DTypeError, ShapeError
 from .core import Tensor, make, shape_arg, to_tensor
 from .elementwise import _check_device_dtype, astype
 
@@ -22,25 +22,33 @@ def _device(device):
 
 
 def _infer_python_dtype(obj):
-    """dtype for nested Python data: bool, int64 or float32 (Python floats are weak)."""
+    """dtype for nested Python data: bool, int64 or float32 (Python scalars are weak); tensors
+    and NumPy scalars inside keep their dtypes, promoted together (as torch.tensor does)."""
     kinds = set()
+    strong = None
     stack = [obj]
     while stack:
         item = stack.pop()
         if isinstance(item, (list, tuple)):
             stack.extend(item)
-        elif isinstance(item, builtins.bool) or isinstance(item, np.bool_):
-            kinds.add("b")
-        elif isinstance(item, (builtins.int, np.integer)):
-            kinds.add("i")
-        elif isinstance(item, (builtins.float, np.floating)):
-            kinds.add("f")
+        elif isinstance(item, (np.bool_, np.integer, np.floating)):
+            d = dt.from_numpy_dtype(item.dtype)
+            strong = d if strong is None else dt.promote(strong, d)
         elif isinstance(item, Tensor):
-            kinds.add(item._dtype.kind if item._dtype.kind != "u" else "i")
+            strong = item._dtype if strong is None else dt.promote(strong, item._dtype)
+        elif isinstance(item, builtins.bool):
+            kinds.add("b")
+        elif isinstance(item, builtins.int):
+            kinds.add("i")
+        elif isinstance(item, builtins.float):
+            kinds.add("f")
         elif isinstance(item, (builtins.complex, np.complexfloating)):
             raise DTypeError(f"tensor: complex value {item!r}; gputensor has no complex dtype")
         else:
             raise ArgumentTypeError(f"tensor: cannot convert an object of type {type(item).__name__}")
+    if strong is not None:
+        weak = {"b": True, "i": 1, "f": 1.0}
+        return dt.result_type(strong, *[weak[k] for k in sorted(kinds)])
     if "f" in kinds:
         return dt.default_float
     if "i" in kinds:
@@ -71,7 +79,10 @@ def _host_array(obj, dtype):
 
 
 def _contains_tensor(obj) -> bool:
-    return builtins.any(isinstance(i, Tensor) or (isinstance(i, (list, tuple)) and _contains_tensor(i)) for i in obj)
+    for item in obj:
+        if isinstance(item, Tensor) or (isinstance(item, (list, tuple)) and _contains_tensor(item)):
+            return True
+    return False
 
 
 def _tensors_to_host(obj):
@@ -111,7 +122,10 @@ def asarray(obj, /, *, dtype=None, device=None, copy=None) -> Tensor:
     known = host.dtype.kind in "biuf" or host.dtype == dt.bfloat16.np
     source = dt.from_numpy_dtype(host.dtype.newbyteorder("=")) if known else None
     if source is None:
-        raise DTypeError(f"asarray: unsupported dtype {host.dtype}; gputensor supports {', '.join(d.name for d in dt.ALL_DTYPES)}")
+        raise DTypeError(
+            f"asarray: unsupported dtype {host.dtype}; gputensor supports "
+            + ", ".join(d.name for d in dt.ALL_DTYPES)
+        )
     target = dtype or source
     if target is not source:
         if copy is False:
@@ -144,7 +158,10 @@ def _convert_tensor(x: Tensor, dtype, device, copy):
     out = x
     if device is not None and get_device(device) is not x._device:
         if copy is False:
-            raise ValueError(f"asarray: moving a tensor from {x._device} to {device} needs a copy, but copy=False")
+            raise ValueError(
+                f"asarray: moving a tensor from {x._device} to {device} needs a copy, but "
+                "copy=False"
+            )
         out = out.to(device)
         copy = False
     if dtype is not None and dtype is not out._dtype:
@@ -268,7 +285,8 @@ def empty(shape, *, dtype=None, device=None) -> Tensor:
 
 def _like(x, dtype, device):
     x = to_tensor(x)
-    return x, dt.get_dtype(dtype) if dtype is not None else x._dtype, device if device is not None else x._device
+    dtype = dt.get_dtype(dtype) if dtype is not None else x._dtype
+    return x, dtype, device if device is not None else x._device
 
 
 def zeros_like(x, /, *, dtype=None, device=None) -> Tensor:
@@ -350,7 +368,9 @@ def meshgrid(*arrays, indexing: str = "xy") -> list:
     from .views import broadcast_to, reshape
 
     if indexing not in ("xy", "ij"):
-        raise ArgumentTypeError(f"meshgrid: indexing must be 'xy' or 'ij', got {indexing!r}")
+        raise ArgumentValueError(f"meshgrid: indexing must be 'xy' or 'ij', got {indexing!r}")
+    if not arrays:
+        return []
     tensors, _ = tensor_args("meshgrid", *arrays)
     for t in tensors:
         if t.ndim != 1:

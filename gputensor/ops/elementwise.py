@@ -83,7 +83,7 @@ def where(condition, x1, x2, /) -> Tensor:
     ta = type(x1) is Tensor
     tb = type(x2) is Tensor
     if not (ta and tb):
-        x1, x2, ta, tb = _convert_operands(x1, x2, ta, tb)
+        x1, x2, ta, tb = _convert_operands(x1, x2, ta, tb, "where")
     if ta and tb:
         check_same_device("where", c, x1, x2)
         dtype = dt.promote(x1._dtype, x2._dtype)

@@ -36,6 +36,7 @@ class _Plan:
         self.new_axes = []        # positions (in the basic view) of None entries
         self.advanced = []        # (axis in basic view, int64 index tensor)
         self.false_mask = False   # a Python False index: empty new axis
+        self.separated = False    # advanced indices split by a slice, None or ... in the key
 
 
 def _is_advanced(item) -> bool:
@@ -63,8 +64,16 @@ def _parse(x: Tensor, key, op: str) -> _Plan:
     if builtins.sum(1 for k in key if k is Ellipsis) > 1:
         raise IndexError(f"{op}: an index can have only one Ellipsis (...)")
     if consumed > x.ndim:
-        raise IndexOutOfRangeError(f"{op}: too many indices for a tensor of shape {x._shape}: {consumed} given")
+        raise IndexOutOfRangeError(
+            f"{op}: too many indices for a tensor of shape {x._shape}: {consumed} "
+            "given"
+        )
     plan = _Plan()
+    # NumPy's placement rule looks at the key: advanced entries (an int counts when arrays are
+    # present) separated by anything, even an Ellipsis that covers no axis, put the result first
+    adv_pos = [i for i, k in enumerate(key) if _is_advanced(k) or (
+        advanced_present and isinstance(k, _INT) and not isinstance(k, builtins.bool))]
+    plan.separated = builtins.bool(adv_pos) and adv_pos[-1] - adv_pos[0] + 1 != len(adv_pos)
     axis = 0
     view_pos = 0
     for k in key:
@@ -89,7 +98,7 @@ def _parse(x: Tensor, key, op: str) -> _Plan:
             plan.steps.append(step)
             axis += 1
             view_pos += 1
-        elif isinstance(k, _INT) or (isinstance(k, Tensor) and k.ndim == 0 and k._dtype.kind in "iu" and not advanced_present):
+        elif isinstance(k, _INT) or (_is_int_scalar_tensor(k) and not advanced_present):
             i = builtins.int(k)
             n = x._shape[axis]
             if i < -n or i >= n:
@@ -107,6 +116,9 @@ def _parse(x: Tensor, key, op: str) -> _Plan:
             axis += 1
         elif _is_advanced(k):
             idx = _index_tensor(k, x, op)
+            if idx._dtype is dt.bool_ and idx._shape == (0,):
+                # NumPy takes an empty 1-D boolean index as an empty integer index.
+                idx = idx.astype(dt.int64)
             if idx._dtype is dt.bool_:
                 axis, view_pos = _add_mask(plan, x, idx, axis, view_pos, op)
             else:
@@ -123,6 +135,10 @@ def _parse(x: Tensor, key, op: str) -> _Plan:
         _full(plan, x, axis)
         axis += 1
     return plan
+
+
+def _is_int_scalar_tensor(k) -> bool:
+    return isinstance(k, Tensor) and k.ndim == 0 and k._dtype.kind in "iu"
 
 
 def _mask_like(k) -> bool:
@@ -194,7 +210,8 @@ def _add_mask(plan, x, mask, axis, view_pos, op):
     covered = x._shape[axis:axis + k]
     if covered != mask._shape:
         raise IndexOutOfRangeError(
-            f"{op}: boolean index of shape {mask._shape} does not match the indexed axes {tuple(range(axis, axis + k))} "
+            f"{op}: boolean index of shape {mask._shape} does not match the indexed axes "
+            f"{tuple(range(axis, axis + k))} "
             f"of shape {covered} (tensor shape {x._shape})"
         )
     from .search import nonzero
@@ -247,10 +264,10 @@ def getitem(x: Tensor, key, /) -> Tensor:
         return strided_slice(v, [0] * v.ndim, [0] + list(v._shape[1:]), [1] * v.ndim)
     if not plan.advanced:
         return v
-    return _gather_advanced(v, plan.advanced)
+    return _gather_advanced(v, plan.advanced, plan.separated)
 
 
-def _advanced_layout(v: Tensor, advanced, op: str = "getitem"):
+def _advanced_layout(v: Tensor, advanced, op: str = "getitem", separated: bool = False):
     """Broadcast the index tensors; returns (axes, broadcast indices, batch shape, adjacent)."""
     from .core import broadcast_shapes
     from .views import broadcast_arrays
@@ -262,7 +279,7 @@ def _advanced_layout(v: Tensor, advanced, op: str = "getitem"):
     axes = [a for a, _ in advanced]
     indices = broadcast_arrays(*[i for _, i in advanced])
     batch = indices[0]._shape
-    adjacent = axes == list(range(axes[0], axes[0] + len(axes)))
+    adjacent = not separated and axes == list(range(axes[0], axes[0] + len(axes)))
     return axes, indices, batch, adjacent
 
 
@@ -276,8 +293,8 @@ def _linear_index(v: Tensor, axes, indices) -> Tensor:
     return lin
 
 
-def _gather_advanced(v: Tensor, advanced) -> Tensor:
-    axes, indices, batch, adjacent = _advanced_layout(v, advanced)
+def _gather_advanced(v: Tensor, advanced, separated: bool = False) -> Tensor:
+    axes, indices, batch, adjacent = _advanced_layout(v, advanced, "getitem", separated)
     others = [a for a in range(v.ndim) if a not in axes]
     moved = permute_dims(v, tuple(axes + others))
     flat = reshape(moved, (math.prod(v._shape[a] for a in axes),) + tuple(v._shape[a] for a in others))
@@ -440,7 +457,7 @@ def setitem(x: Tensor, key, value, /) -> None:
             _check_broadcast(val_cast._shape, v._shape)
             x._device.backend.copy_into(v._data, broadcast_to(val_cast, v._shape)._data)
         else:
-            _scatter_advanced(x, v, plan.advanced, val_cast)
+            _scatter_advanced(x, v, plan.advanced, val_cast, plan.separated)
     old = _history(x) if recording else None
     bump_version(x)
     if recording:
@@ -451,16 +468,19 @@ def _check_broadcast(value_shape, target_shape):
     from .core import broadcast_shapes
 
     if broadcast_shapes("setitem", value_shape, target_shape) != target_shape:
-        raise ShapeError(f"setitem: a value of shape {value_shape} cannot be broadcast to the indexed shape {target_shape}")
+        raise ShapeError(
+            f"setitem: a value of shape {value_shape} cannot be broadcast to the indexed shape "
+            f"{target_shape}"
+        )
 
 
-def _scatter_advanced(x: Tensor, v: Tensor, advanced, value: Tensor):
+def _scatter_advanced(x: Tensor, v: Tensor, advanced, value: Tensor, separated: bool = False):
     """Write ``value`` at the advanced positions of view ``v`` of ``x``, through the absolute
     element addresses in x's memory."""
     from .creation import arange
     from .views import broadcast_to
 
-    axes, indices, batch, adjacent = _advanced_layout(v, advanced, "setitem")
+    axes, indices, batch, adjacent = _advanced_layout(v, advanced, "setitem", separated)
     others = [a for a in range(v.ndim) if a not in axes]
     strides = v.strides
     addr = None
@@ -530,7 +550,10 @@ def rebase_inplace(x: Tensor, result: Tensor, op: str) -> Tensor:
     old history) into x's memory and make x carry result's place in the graph."""
     recording = _check_inplace(x, result, op)
     if result._shape != x._shape:
-        raise ShapeError(f"{op}: in-place result has shape {result._shape} but the tensor has shape {x._shape}")
+        raise ShapeError(
+            f"{op}: in-place result has shape {result._shape} but the tensor has shape "
+            f"{x._shape}"
+        )
     if result._dtype is not x._dtype:
         raise ArgumentTypeError(
             f"{op}: in-place result would be {result._dtype} but the tensor is {x._dtype}; use the "

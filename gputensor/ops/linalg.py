@@ -32,7 +32,10 @@ def matmul(x1, x2, /) -> Tensor:
     """
     (a, b), dev = tensor_args("matmul", x1, x2)
     if a.ndim == 0 or b.ndim == 0:
-        raise ShapeError(f"matmul: operands must have at least one axis, got shapes {a._shape} and {b._shape}")
+        raise ShapeError(
+            f"matmul: operands must have at least one axis, got shapes {a._shape} and "
+            f"{b._shape}"
+        )
     if a._dtype is dt.bool_ and b._dtype is dt.bool_:
         raise DTypeError("matmul: not defined for two bool tensors; cast to a numeric dtype")
     squeeze_a = a.ndim == 1
@@ -94,7 +97,8 @@ def tensordot(x1, x2, /, *, axes=2) -> Tensor:
     for i, j in zip(ax_a, ax_b):
         if a._shape[i] != b._shape[j]:
             raise ShapeError(
-                f"tensordot: axis {i} of x1 (size {a._shape[i]}) and axis {j} of x2 (size {b._shape[j]}) differ; "
+                f"tensordot: axis {i} of x1 (size {a._shape[i]}) and axis {j} of x2 "
+                f"(size {b._shape[j]}) differ; "
                 f"shapes {a._shape} and {b._shape}"
             )
     free_a = [i for i in range(a.ndim) if i not in ax_a]
@@ -143,7 +147,7 @@ def vector_norm(x, /, *, axis=None, keepdims: bool = False, ord=2) -> Tensor:
         x = astype(x, dt.default_float)
     axes = normalize_axes(axis, x.ndim, "vector_norm")
     if ord == 2:
-        return sqrt(rsum(x * x, axis=axes, keepdims=keepdims))
+        return _safe_root(rsum(x * x, axis=axes, keepdims=keepdims), sqrt)
     ax = absolute(x)
     if ord == float("inf"):
         return rmax(ax, axis=axes, keepdims=keepdims)
@@ -153,7 +157,16 @@ def vector_norm(x, /, *, axis=None, keepdims: bool = False, ord=2) -> Tensor:
         return rsum(astype(ax != 0, x._dtype), axis=axes, keepdims=keepdims)
     if ord == 1:
         return rsum(ax, axis=axes, keepdims=keepdims)
-    return rsum(ax ** ord, axis=axes, keepdims=keepdims) ** (1.0 / ord)
+    return _safe_root(rsum(ax ** ord, axis=axes, keepdims=keepdims), lambda t: t ** (1.0 / ord))
+
+
+def _safe_root(total: Tensor, root) -> Tensor:
+    """``root(total)`` with a zero gradient where total is 0 (a zero vector), as PyTorch takes
+    it, instead of the 0 * inf = NaN of the chain rule."""
+    from .elementwise import where
+
+    empty = total == 0
+    return where(empty, 0.0, root(where(empty, 1.0, total)))
 
 
 # --- einsum ------------------------------------------------------------------------------------
@@ -198,9 +211,15 @@ def _parse_einsum(subscripts, tensors):
         if not re.fullmatch(r"[a-zA-Z]*", sub):
             raise ShapeError(f"einsum: bad subscripts '{subscripts}'")
         if len(sub) != t.ndim:
-            raise ShapeError(f"einsum: subscripts '{sub}' need {len(sub)} axes but the tensor has shape {t._shape}")
+            raise ShapeError(
+                f"einsum: subscripts '{sub}' need {len(sub)} axes but the tensor has shape "
+                f"{t._shape}"
+            )
         if len(set(sub)) != len(sub):
-            raise ShapeError(f"einsum: repeated index within one operand ('{sub}', a diagonal) is not supported")
+            raise ShapeError(
+                f"einsum: repeated index within one operand ('{sub}', a diagonal) is not "
+                "supported"
+            )
         expanded.append(sub)
     if output is None:
         counts = {}

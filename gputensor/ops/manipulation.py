@@ -9,7 +9,7 @@ import math
 import numpy as np
 
 from .. import dtypes as dt
-from ..errors import ArgumentTypeError, ShapeError
+from ..errors import ArgumentTypeError, ArgumentValueError, ShapeError
 from .core import Tensor, make, normalize_axis, record, state, tensor_args, to_tensor
 from .elementwise import astype
 from .views import (  # noqa: F401  (re-exported)
@@ -203,7 +203,8 @@ def repeat(x, repeats, /, *, axis=None) -> Tensor:
     counts = np.asarray(repeats.tolist() if isinstance(repeats, Tensor) else repeats, dtype=np.int64)
     if counts.ndim != 1 or counts.shape[0] not in (1, n) or (counts < 0).any():
         raise ShapeError(
-            f"repeat: repeats must be a non-negative int or a 1-D sequence of length 1 or {n}, got shape {counts.shape}"
+            f"repeat: repeats must be a non-negative int or a 1-D sequence of length 1 or {n}, "
+            f"got shape {counts.shape}"
         )
     index = np.repeat(np.arange(n, dtype=np.int64), np.broadcast_to(counts, (n,)))
     from .indexing import take
@@ -255,7 +256,7 @@ def pad(x, pad_width, mode: str = "constant", constant_values=0) -> Tensor:
         stops = [a + n for (a, _), n in zip(widths, x._shape)]
         return slice_scatter(base, x, starts, stops, [1] * x.ndim)
     if mode not in ("edge", "reflect", "symmetric", "wrap"):
-        raise ArgumentTypeError(
+        raise ArgumentValueError(
             f"pad: unknown mode {mode!r}; expected 'constant', 'edge', 'reflect', 'symmetric' or 'wrap'"
         )
     from .indexing import take
@@ -281,8 +282,14 @@ def _pad_widths(pad_width, ndim):
         arr = np.tile(arr, (ndim, 1))
     elif arr.shape == (1, 2):
         arr = np.tile(arr[0], (ndim, 1))
+    elif arr.shape in ((1,), (1, 1), (ndim, 1)):
+        # one width per axis (or for all), used before and after, as in NumPy
+        arr = np.broadcast_to(arr.reshape(-1, 1), (ndim, 2))
     if arr.shape != (ndim, 2) or (arr < 0).any():
-        raise ShapeError(f"pad: pad_width must be non-negative (before, after) pairs for {ndim} axes, got {pad_width!r}")
+        raise ShapeError(
+            f"pad: pad_width must be non-negative (before, after) pairs for {ndim} axes, got "
+            f"{pad_width!r}"
+        )
     return [(int(a), int(b)) for a, b in arr]
 
 
@@ -301,6 +308,16 @@ def _pad_index(positions, n, mode):
     return np.where(p >= n, period - p, p)
 
 
+def _diff_edge(value, x: Tensor, axis: int) -> Tensor:
+    """A prepend/append value; a scalar becomes one slice along ``axis``, as in NumPy."""
+    t = to_tensor(value, device=x._device)
+    if t.ndim == 0:
+        shape = list(x._shape)
+        shape[axis] = 1
+        t = broadcast_to(t, tuple(shape))
+    return t
+
+
 def diff(x, /, *, axis=-1, n=1, prepend=None, append=None) -> Tensor:
     """n-th discrete difference along ``axis`` (optionally after prepending/appending values)."""
     x = to_tensor(x)
@@ -308,8 +325,8 @@ def diff(x, /, *, axis=-1, n=1, prepend=None, append=None) -> Tensor:
     if n < 0:
         raise ShapeError(f"diff: n must be non-negative, got {n}")
     if prepend is not None or append is not None:
-        pieces = ([to_tensor(prepend, device=x._device)] if prepend is not None else []) + [x] + (
-            [to_tensor(append, device=x._device)] if append is not None else [])
+        pieces = ([_diff_edge(prepend, x, axis)] if prepend is not None else []) + [x] + (
+            [_diff_edge(append, x, axis)] if append is not None else [])
         x = concat(pieces, axis=axis)
     for _ in range(n):
         m = x._shape[axis]

@@ -114,7 +114,10 @@ def _extreme(op, x, axis, keepdims):
     x = to_tensor(x)
     axes = normalize_axes(axis, x.ndim, op)
     if builtins.any(x._shape[a] == 0 for a in axes):
-        raise ShapeError(f"{op}: cannot reduce over an empty axis (shape {x._shape}, axes {axes}); it has no identity")
+        raise ShapeError(
+            f"{op}: cannot reduce over an empty axis (shape {x._shape}, axes {axes}); it has no "
+            "identity"
+        )
     y = _reduce(op, op, x, axes, keepdims, x._dtype, None)
     if x._rg and state.enabled and x._dtype.kind == "f":
         record(op, _g_extreme, (x,), y, save=(x, y), ctx=(x._shape, axes, keepdims, x._dtype))
@@ -176,7 +179,10 @@ def std(x, /, *, axis=None, correction: float = 0.0, keepdims: bool = False) -> 
 
     x = to_tensor(x)
     normalize_axes(axis, x.ndim, "std")
-    return sqrt(var(x, axis=axis, correction=correction, keepdims=keepdims))
+    v = var(x, axis=axis, correction=correction, keepdims=keepdims)
+    # zero variance: a zero gradient (as PyTorch), not the chain rule's 0 * inf = NaN
+    flat = v == 0
+    return where(flat, 0.0, sqrt(where(flat, 1.0, v)))
 
 
 def _arg(op, x, axis, keepdims):
@@ -279,7 +285,10 @@ def _scan(op, name, x, axis, dtype, include_initial):
     x = to_tensor(x)
     if axis is None:
         if x.ndim > 1:
-            raise ShapeError(f"{name}: axis must be given for tensors with more than one axis (shape {x._shape})")
+            raise ShapeError(
+                f"{name}: axis must be given for tensors with more than one axis (shape "
+                f"{x._shape})"
+            )
         axis = 0
     if x.ndim == 0:
         raise ShapeError(f"{name}: needs at least one axis")

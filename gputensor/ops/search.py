@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from .. import dtypes as dt
-from ..errors import ArgumentTypeError, ShapeError
+from ..errors import ArgumentValueError, ShapeError
 from .core import Tensor, make, normalize_axis, state, to_tensor
 
 
@@ -85,7 +85,7 @@ def searchsorted(x1, x2, /, *, side: str = "left", sorter=None) -> Tensor:
     from .indexing import take
 
     if side not in ("left", "right"):
-        raise ArgumentTypeError(f"searchsorted: side must be 'left' or 'right', got {side!r}")
+        raise ArgumentValueError(f"searchsorted: side must be 'left' or 'right', got {side!r}")
     (x1, x2), _ = tensor_args("searchsorted", x1, x2)
     if x1.ndim != 1:
         raise ShapeError(f"searchsorted: x1 must be 1-D, got shape {x1._shape}")

@@ -49,7 +49,8 @@ def _unary(name: str, rule: str, grad=None, save: str = "", doc: str = ""):
 
     op.__name__ = name
     op.__qualname__ = name
-    op.__doc__ = doc or f"Elementwise ``{name}``.\n\n>>> import gputensor as gt\n>>> gt.{name}(gt.tensor([0.5])).shape\n(1,)\n"
+    example = f">>> import gputensor as gt\n>>> gt.{name}(gt.tensor([0.5])).shape\n(1,)\n"
+    op.__doc__ = doc or f"Elementwise ``{name}``.\n\n{example}"
     return op
 
 
@@ -257,7 +258,9 @@ asinh = _unary("asinh", "float", _g_asinh, "x", "Inverse hyperbolic sine.")
 acosh = _unary("acosh", "float", _g_acosh, "x", "Inverse hyperbolic cosine.")
 atanh = _unary("atanh", "float", _g_atanh, "x", "Inverse hyperbolic tangent.")
 erf = _unary("erf", "float", _g_erf, "x", "The error function.")
-sigmoid = _unary("sigmoid", "float", _g_sigmoid, "y", "Logistic sigmoid ``1 / (1 + exp(-x))``, stable for all x.")
+sigmoid = _unary(
+    "sigmoid", "float", _g_sigmoid, "y", "Logistic sigmoid ``1 / (1 + exp(-x))``, stable for all x."
+)
 floor = _unary("floor", "keep", _g_zero, doc="Round toward -inf.")
 ceil = _unary("ceil", "keep", _g_zero, doc="Round toward +inf.")
 trunc = _unary("trunc", "keep", _g_zero, doc="Round toward 0.")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 
-from ..errors import ShapeError
+from ..errors import AxisError, ShapeError
 from ..tensor import make_view
 from .core import (
     Tensor,
@@ -183,6 +183,8 @@ def moveaxis(x, source, destination, /) -> Tensor:
         raise ShapeError(f"moveaxis: source {source} and destination {destination} differ in length")
     src = [normalize_axis(a, x.ndim, "moveaxis") for a in src]
     dst = [normalize_axis(a, x.ndim, "moveaxis") for a in dst]
+    if len(set(src)) != len(src) or len(set(dst)) != len(dst):
+        raise AxisError(f"moveaxis: repeated axis in source {source} or destination {destination}")
     order = [a for a in range(x.ndim) if a not in src]
     for d, s in sorted(zip(dst, src)):
         order.insert(d, s)
@@ -284,7 +286,8 @@ def strided_slice(x: Tensor, starts, stops, steps) -> Tensor:
         if n > 0:
             offset += start * strides[i]
     y = make_view(x, tuple(shape), tuple(new_strides), offset)
-    return _record_view("slice", _g_slice, x, y, (x._shape, x._dtype, tuple(starts), tuple(stops), tuple(steps)))
+    ctx = (x._shape, x._dtype, tuple(starts), tuple(stops), tuple(steps))
+    return _record_view("slice", _g_slice, x, y, ctx)
 
 
 def _g_slice(node, g):

@@ -46,14 +46,19 @@ def test_gradient_argument_for_non_scalar(device):
     x.grad = None
     (x * 2).backward(gradient=[1.0, 1.0, 1.0])
     assert x.grad.tolist() == [2.0, 2.0, 2.0]
-    with pytest.raises(AutogradError, match=r"backward: gradient has shape \(2,\) but the output has shape \(3,\)"):
+    with pytest.raises(
+        AutogradError, match=r"backward: gradient has shape \(2,\) but the output has shape \(3,\)"
+    ):
         (x * 2).backward(gt.ones(2, device=device))
 
 
 def test_backward_of_non_scalar_without_gradient_is_a_clear_error(device):
     x = gt.asarray([1.0, 2.0], device=device).requires_grad_()
-    with pytest.raises(AutogradError, match=r"backward: the tensor has shape \(2,\); backward\(\) without a gradient "
-                                            r"argument needs a one-element tensor"):
+    with pytest.raises(
+        AutogradError,
+        match=r"backward: the tensor has shape \(2,\); backward\(\) without a gradient "
+        r"argument needs a one-element tensor",
+    ):
         (x * 2).backward()
     # a one-element tensor of any rank is fine
     (x.sum() * gt.ones((1, 1), device=device)).backward()
@@ -62,7 +67,10 @@ def test_backward_of_non_scalar_without_gradient_is_a_clear_error(device):
 
 def test_gradient_of_integer_tensor_is_a_clear_error(device):
     i = gt.asarray([1, 2], device=device)
-    with pytest.raises(AutogradError, match="requires_grad_: only floating-point tensors can require gradients, got gputensor.int64"):
+    with pytest.raises(
+        AutogradError,
+        match="requires_grad_: only floating-point tensors can require gradients, got gputensor.int64",
+    ):
         i.requires_grad_()
     with pytest.raises(AutogradError, match="requires_grad_: only floating-point"):
         i.requires_grad = True
@@ -72,7 +80,10 @@ def test_gradient_of_integer_tensor_is_a_clear_error(device):
     k = (x * 2).astype(gt.int32)
     with pytest.raises(AutogradError, match="backward"):
         k.sum().backward()
-    with pytest.raises(AutogradError, match="backward: cannot take gradients with respect to an input of dtype gputensor.int64"):
+    with pytest.raises(
+        AutogradError,
+        match="backward: cannot take gradients with respect to an input of dtype gputensor.int64",
+    ):
         (x * 2).sum().backward(inputs=[i])
 
 
@@ -83,13 +94,15 @@ def test_retain_graph(device):
     first = x.grad.numpy().copy()
     y.backward()
     np.testing.assert_allclose(x.grad.numpy(), 2 * first)
-    with pytest.raises(AutogradError, match="trying to run backward through the graph a second time .* retain_graph=True"):
+    with pytest.raises(
+        AutogradError, match="trying to run backward through the graph a second time .* retain_graph=True"
+    ):
         y.backward()
 
 
 def test_create_graph_gives_differentiable_gradients(device):
     x = gt.asarray([0.5, -1.0], dtype=gt.float64, device=device).requires_grad_()
-    y = (x ** 3).sum()
+    y = (x**3).sum()
     y.backward(create_graph=True)
     g = x.grad
     assert g.requires_grad

@@ -12,7 +12,7 @@ from gputensor.errors import ArgumentTypeError, AutogradError
 
 def test_grad_of_scalar_function(device):
     x = gt.asarray([1.0, 2.0], dtype=gt.float64, device=device)
-    g = gt.grad(lambda t: (t ** 3).sum())(x)
+    g = gt.grad(lambda t: (t**3).sum())(x)
     np.testing.assert_allclose(g.numpy(), [3.0, 12.0])
     assert x.grad is None and not x.requires_grad  # nothing leaks onto the argument
 
@@ -54,15 +54,32 @@ def test_unconnected_argument_gives_zeros(device):
     assert gt.grad(lambda a: gt.asarray(1.0, device=device))(x).tolist() == [0.0, 0.0]
 
 
-@pytest.mark.parametrize("fn, d1, d2", [
-    (lambda t: t ** 3, lambda v: 3 * v**2, lambda v: 6 * v),
-    (lambda t: gt.sin(t) * gt.exp(t), lambda v: np.exp(v) * (np.sin(v) + np.cos(v)), lambda v: 2 * np.exp(v) * np.cos(v)),
-    (lambda t: gt.tanh(t), lambda v: 1 - np.tanh(v) ** 2, lambda v: -2 * np.tanh(v) * (1 - np.tanh(v) ** 2)),
-    (lambda t: gt.sigmoid(t) * t, lambda v: (s := 1 / (1 + np.exp(-v))) + v * s * (1 - s),
-     lambda v: (s := 1 / (1 + np.exp(-v))) * (1 - s) * (2 + v * (1 - 2 * s))),
-    (lambda t: gt.logsumexp(gt.stack([t, t * 2])), lambda v: (np.exp(v) + 2 * np.exp(2 * v)) / (np.exp(v) + np.exp(2 * v)),
-     None),
-])
+@pytest.mark.parametrize(
+    "fn, d1, d2",
+    [
+        (lambda t: t**3, lambda v: 3 * v**2, lambda v: 6 * v),
+        (
+            lambda t: gt.sin(t) * gt.exp(t),
+            lambda v: np.exp(v) * (np.sin(v) + np.cos(v)),
+            lambda v: 2 * np.exp(v) * np.cos(v),
+        ),
+        (
+            lambda t: gt.tanh(t),
+            lambda v: 1 - np.tanh(v) ** 2,
+            lambda v: -2 * np.tanh(v) * (1 - np.tanh(v) ** 2),
+        ),
+        (
+            lambda t: gt.sigmoid(t) * t,
+            lambda v: (s := 1 / (1 + np.exp(-v))) + v * s * (1 - s),
+            lambda v: (s := 1 / (1 + np.exp(-v))) * (1 - s) * (2 + v * (1 - 2 * s)),
+        ),
+        (
+            lambda t: gt.logsumexp(gt.stack([t, t * 2])),
+            lambda v: (np.exp(v) + 2 * np.exp(2 * v)) / (np.exp(v) + np.exp(2 * v)),
+            None,
+        ),
+    ],
+)
 def test_grad_of_grad(fn, d1, d2, device):
     v = 0.7
     x = gt.asarray(v, dtype=gt.float64, device=device)
@@ -73,14 +90,16 @@ def test_grad_of_grad(fn, d1, d2, device):
         np.testing.assert_allclose(g2.item(), d2(v), rtol=1e-10)
     else:
         h = 1e-5
-        numeric = (gt.grad(fn)(gt.asarray(v + h, dtype=gt.float64)).item()
-                   - gt.grad(fn)(gt.asarray(v - h, dtype=gt.float64)).item()) / (2 * h)
+        numeric = (
+            gt.grad(fn)(gt.asarray(v + h, dtype=gt.float64)).item()
+            - gt.grad(fn)(gt.asarray(v - h, dtype=gt.float64)).item()
+        ) / (2 * h)
         np.testing.assert_allclose(g2.item(), numeric, rtol=1e-6)
 
 
 def test_third_order(device):
     x = gt.asarray(1.3, dtype=gt.float64, device=device)
-    g3 = gt.grad(gt.grad(gt.grad(lambda t: t ** 4)))(x)
+    g3 = gt.grad(gt.grad(gt.grad(lambda t: t**4)))(x)
     np.testing.assert_allclose(g3.item(), 24 * 1.3)
 
 
@@ -88,13 +107,13 @@ def test_grad_inside_a_tape_and_tape_inside_grad(device):
     x = gt.asarray(2.0, dtype=gt.float64, device=device)
     with gt.GradientTape() as tape:
         tape.watch(x)
-        g = gt.grad(lambda t: t ** 3)(x)
+        g = gt.grad(lambda t: t**3)(x)
     assert tape.gradient(g, x).item() == 12.0
 
     def f(t):
         with gt.GradientTape() as inner:
             inner.watch(t)
-            y = t ** 3
+            y = t**3
         return inner.gradient(y, t)
 
     assert gt.grad(f)(x).item() == 12.0
@@ -108,11 +127,15 @@ def test_grad_works_under_no_grad(device):
 
 def test_functional_errors(device):
     x = gt.asarray([1.0, 2.0], device=device)
-    with pytest.raises(AutogradError, match=r"grad: the function must return a one-element tensor, got \(2,\)"):
+    with pytest.raises(
+        AutogradError, match=r"grad: the function must return a one-element tensor, got \(2,\)"
+    ):
         gt.grad(lambda t: t * 2)(x)
     with pytest.raises(AutogradError, match="grad: the function must return a one-element tensor, got float"):
         gt.grad(lambda t: 1.0)(x)
-    with pytest.raises(AutogradError, match="grad: argument 0 has dtype gputensor.int64; gradients need floating point"):
+    with pytest.raises(
+        AutogradError, match="grad: argument 0 has dtype gputensor.int64; gradients need floating point"
+    ):
         gt.grad(lambda t: t.sum())(gt.asarray([1, 2], device=device))
     with pytest.raises(ArgumentTypeError, match="grad: argument 0 must be a Tensor, got list"):
         gt.grad(lambda t: t)([1.0])

@@ -11,8 +11,11 @@ from tests.ops.test_random import philox as reference_philox
 KAT = [
     ((0, 0, 0, 0), (0, 0), (0x6627E8D5, 0xE169C58D, 0xBC57AC4C, 0x9B00DBD8)),
     ((0xFFFFFFFF,) * 4, (0xFFFFFFFF, 0xFFFFFFFF), (0x408F276D, 0x41C83B0E, 0xA20BC7C6, 0x6D5451FD)),
-    ((0x243F6A88, 0x85A308D3, 0x13198A2E, 0x03707344), (0xA4093822, 0x299F31D0),
-     (0xD16CFE09, 0x94FDCCEB, 0x5001E420, 0x24126EA1)),
+    (
+        (0x243F6A88, 0x85A308D3, 0x13198A2E, 0x03707344),
+        (0xA4093822, 0x299F31D0),
+        (0xD16CFE09, 0x94FDCCEB, 0x5001E420, 0x24126EA1),
+    ),
 ]
 
 
@@ -60,4 +63,6 @@ def test_uniform_and_integer_helpers():
     np.testing.assert_array_equal(u, (w >> 8).astype(np.float64) * 2.0**-24)
     i = philox.integers(key, 0, 4, -2, 5, np.int8)
     pairs = w.astype(np.uint64).reshape(4, 2)
-    np.testing.assert_array_equal(i, (((pairs[:, 0] << np.uint64(32)) | pairs[:, 1]) % np.uint64(7)).astype(np.int64) - 2)
+    np.testing.assert_array_equal(
+        i, (((pairs[:, 0] << np.uint64(32)) | pairs[:, 1]) % np.uint64(7)).astype(np.int64) - 2
+    )

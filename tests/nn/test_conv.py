@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import gputensor as gt
-from gputensor.errors import ArgumentTypeError, DTypeError, ShapeError
+from gputensor.errors import ArgumentTypeError, ArgumentValueError, DTypeError, ShapeError
 from tests.helpers import LAYOUTS, check_op
 
 F = gt.nn.functional
@@ -253,11 +253,11 @@ def test_conv2d_errors(device):
         F.conv2d(x, w, groups=2, padding=-1)
     with pytest.raises(ShapeError, match=r"conv2d: dilation needs 2 values"):
         F.conv2d(x, w, groups=2, dilation=(1, 1, 1))
-    with pytest.raises(ArgumentTypeError, match="conv2d: padding must be 'valid', 'same'"):
+    with pytest.raises(ArgumentValueError, match="conv2d: padding must be 'valid', 'same'"):
         F.conv2d(x, w, groups=2, padding="full")
     with pytest.raises(ArgumentTypeError, match="conv2d: stride must be an int or a sequence of 2 ints"):
         F.conv2d(x, w, groups=2, stride=1.5)
-    with pytest.raises(ArgumentTypeError, match="conv2d: data_format must be 'NCHW' or 'NHWC'"):
+    with pytest.raises(ArgumentValueError, match="conv2d: data_format must be 'NCHW' or 'NHWC'"):
         F.conv2d(x, w, groups=2, data_format="CHWN")
     with pytest.raises(DTypeError, match="conv2d: x must be a floating-point tensor, got int64"):
         F.conv2d(gt.zeros((1, 4, 5, 5), dtype=gt.int64, device=device), w, groups=2)

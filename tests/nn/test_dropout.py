@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import gputensor as gt
-from gputensor.errors import ArgumentTypeError, DTypeError
+from gputensor.errors import ArgumentTypeError, ArgumentValueError, DTypeError
 
 F = gt.nn.functional
 
@@ -65,9 +65,9 @@ def test_dropout_edge_cases(device):
 
 def test_dropout_errors(device):
     x = gt.ones(3, device=device)
-    with pytest.raises(ArgumentTypeError, match=r"dropout: p must be in \[0.0, 1.0\], got 1.5"):
+    with pytest.raises(ArgumentValueError, match=r"dropout: p must be in \[0.0, 1.0\], got 1.5"):
         F.dropout(x, 1.5)
-    with pytest.raises(ArgumentTypeError, match=r"dropout: p must be in \[0.0, 1.0\], got -0.1"):
+    with pytest.raises(ArgumentValueError, match=r"dropout: p must be in \[0.0, 1.0\], got -0.1"):
         F.dropout(x, -0.1)
     with pytest.raises(ArgumentTypeError, match="dropout: p must be a number, got str"):
         F.dropout(x, "0.5")

@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import gputensor as gt
-from gputensor.errors import ArgumentTypeError, DTypeError, ShapeError
+from gputensor.errors import ArgumentTypeError, ArgumentValueError, DTypeError, ShapeError
 from tests.helpers import LAYOUTS, check_op
 
 F = gt.nn.functional
@@ -225,7 +225,7 @@ def test_pooling_errors(device):
         F.avg_pool2d(x, 2, stride=(0, 1))
     with pytest.raises(ShapeError, match=r"max_pool2d: x must have shape \(N, C, H, W\) or \(C, H, W\)"):
         F.max_pool2d(gt.zeros((5, 5), device=device), 2)
-    with pytest.raises(ArgumentTypeError, match="avg_pool2d: data_format must be 'NCHW' or 'NHWC'"):
+    with pytest.raises(ArgumentValueError, match="avg_pool2d: data_format must be 'NCHW' or 'NHWC'"):
         F.avg_pool2d(x, 2, data_format="NWHC")
     with pytest.raises(ArgumentTypeError, match="max_pool2d: ceil_mode must be a bool"):
         F.max_pool2d(x, 2, ceil_mode="yes")

@@ -8,15 +8,28 @@ import pytest
 import torch
 
 import gputensor as gt
-from gputensor.errors import ArgumentTypeError, DeviceError, DTypeError, ShapeError
+from gputensor.errors import ArgumentTypeError, ArgumentValueError, DeviceError, DTypeError, ShapeError
 from tests.helpers import FLOATS, LAYOUTS, check_op
 
 
-@pytest.mark.parametrize("data, dtype", [
-    ([1, 2], gt.int64), ([1.0, 2], gt.float32), ([[True], [False]], gt.bool), (3, gt.int64), (2.5, gt.float32),
-    (True, gt.bool), ([], gt.float32), ([[1, 2.5], [3, 4]], gt.float32), ([True, 2], gt.int64),
-    ((1, 2, 3), gt.int64), ([np.float64(1.5)], gt.float32), ([np.int8(1)], gt.int64),
-])
+@pytest.mark.parametrize(
+    "data, dtype",
+    [
+        ([1, 2], gt.int64),
+        ([1.0, 2], gt.float32),
+        ([[True], [False]], gt.bool),
+        (3, gt.int64),
+        (2.5, gt.float32),
+        (True, gt.bool),
+        ([], gt.float32),
+        ([[1, 2.5], [3, 4]], gt.float32),
+        ([True, 2], gt.int64),
+        ((1, 2, 3), gt.int64),
+        ([np.float64(1.5)], gt.float64),  # NumPy scalars are typed, as in NumPy and PyTorch
+        ([np.int8(1), 2], gt.int8),
+        ([np.int8(1), np.uint8(2)], gt.int16),
+    ],
+)
 def test_asarray_infers_dtypes_from_python_data(data, dtype, device):
     t = gt.asarray(data, device=device)
     assert t.dtype is dtype
@@ -24,8 +37,21 @@ def test_asarray_infers_dtypes_from_python_data(data, dtype, device):
     np.testing.assert_array_equal(t.numpy(), np.asarray(data).astype(dtype.np))
 
 
-@pytest.mark.parametrize("np_dtype", [np.bool_, np.int8, np.int16, np.int32, np.int64, np.uint8, np.float16,
-                                      np.float32, np.float64, "bfloat16"])
+@pytest.mark.parametrize(
+    "np_dtype",
+    [
+        np.bool_,
+        np.int8,
+        np.int16,
+        np.int32,
+        np.int64,
+        np.uint8,
+        np.float16,
+        np.float32,
+        np.float64,
+        "bfloat16",
+    ],
+)
 def test_asarray_keeps_numpy_dtypes(np_dtype, device):
     from gputensor.dtypes import get_dtype
 
@@ -34,6 +60,19 @@ def test_asarray_keeps_numpy_dtypes(np_dtype, device):
     assert t.dtype is get_dtype(a.dtype)
     assert t.dtype.np == a.dtype
     np.testing.assert_array_equal(t.numpy(), a)
+
+
+def test_lists_of_tensors_keep_their_dtype(device):
+    a = gt.asarray([1.1, 2.2], dtype=gt.float64, device=device)
+    stacked = gt.asarray([a, a], device=device)
+    assert stacked.dtype is gt.float64 and stacked.shape == (2, 2)
+    np.testing.assert_array_equal(stacked.numpy(), [[1.1, 2.2], [1.1, 2.2]])
+    assert gt.asarray([a[0], 2.5], device=device).dtype is gt.float64
+    small = gt.asarray(3, dtype=gt.int8, device=device)
+    assert gt.asarray([small, 4], device=device).dtype is gt.int8
+    assert gt.asarray([small, 4.5], device=device).dtype is gt.float32
+    half = gt.asarray(1.5, dtype=gt.float16, device=device)
+    assert gt.tensor([small, half], device=device).dtype is gt.float16
 
 
 def test_asarray_with_dtype_converts(device):
@@ -51,7 +90,9 @@ def test_asarray_shares_numpy_memory_on_cpu_unless_copy():
     a[0] = 9.0
     assert shared.tolist() == [9.0, 1.0, 2.0, 3.0]
     assert copied.tolist() == [0.0, 1.0, 2.0, 3.0]
-    with pytest.raises(ValueError, match="asarray: converting gputensor.float64 to gputensor.float32 needs a copy"):
+    with pytest.raises(
+        ValueError, match="asarray: converting gputensor.float64 to gputensor.float32 needs a copy"
+    ):
         gt.asarray(a, dtype=gt.float32, copy=False)
     # non-contiguous and non-native arrays are converted correctly
     v = np.arange(12.0).reshape(3, 4)[::-1, ::2]
@@ -164,7 +205,9 @@ def test_creation_errors(device):
         gt.empty((2.5,), device=device)
     with pytest.raises(ArgumentTypeError, match="shape must be"):
         gt.ones("3", device=device)
-    with pytest.raises(DTypeError, match="full: fill value 2.5 is not an integer but dtype is gputensor.int8"):
+    with pytest.raises(
+        DTypeError, match="full: fill value 2.5 is not an integer but dtype is gputensor.int8"
+    ):
         gt.full((2,), 2.5, dtype=gt.int8, device=device)
     with pytest.raises(DTypeError, match="full: the Python int 300 does not fit gputensor.uint8"):
         gt.full((2,), 300, dtype=gt.uint8, device=device)
@@ -172,11 +215,23 @@ def test_creation_errors(device):
         gt.zeros(2, dtype="uint32", device=device)
 
 
-@pytest.mark.parametrize("args, kwargs", [
-    ((5,), {}), ((2, 7), {}), ((5, 0, -2), {}), ((0, 1, 0.1), {}), ((2.5,), {}), ((-3, 3, 1.5), {}),
-    ((10,), {"dtype": gt.float16}), ((0, 5), {"dtype": gt.uint8}), ((3, 3), {}), ((5, 1), {}),
-    ((1, 2, 0.3), {"dtype": gt.float64}), ((0, -1, -0.25), {}),
-])
+@pytest.mark.parametrize(
+    "args, kwargs",
+    [
+        ((5,), {}),
+        ((2, 7), {}),
+        ((5, 0, -2), {}),
+        ((0, 1, 0.1), {}),
+        ((2.5,), {}),
+        ((-3, 3, 1.5), {}),
+        ((10,), {"dtype": gt.float16}),
+        ((0, 5), {"dtype": gt.uint8}),
+        ((3, 3), {}),
+        ((5, 1), {}),
+        ((1, 2, 0.3), {"dtype": gt.float64}),
+        ((0, -1, -0.25), {}),
+    ],
+)
 def test_arange(args, kwargs, device):
     t = gt.arange(*args, device=device, **kwargs)
     np_kwargs = {"dtype": kwargs["dtype"].np} if kwargs else {}
@@ -224,9 +279,10 @@ def test_meshgrid(indexing, device):
         assert len(grids) == n
         for g, r in zip(grids, ref):
             np.testing.assert_array_equal(g.numpy(), r)
+    assert gt.meshgrid() == []
     with pytest.raises(ShapeError, match="meshgrid: inputs must be 1-D"):
         gt.meshgrid(gt.ones((2, 2), device=device))
-    with pytest.raises(ArgumentTypeError, match="meshgrid: indexing must be"):
+    with pytest.raises(ArgumentValueError, match="meshgrid: indexing must be"):
         gt.meshgrid(gt.ones(2, device=device), indexing="ji")
 
 
@@ -250,7 +306,15 @@ def test_tril_triu(name, k, device):
 
 def test_default_device_context(device):
     with gt.device(device):
-        for t in (gt.zeros(2), gt.ones(2), gt.arange(3), gt.asarray([1]), gt.full((1,), 2), gt.eye(2),
-                  gt.linspace(0, 1, 3), gt.empty(2)):
+        for t in (
+            gt.zeros(2),
+            gt.ones(2),
+            gt.arange(3),
+            gt.asarray([1]),
+            gt.full((1,), 2),
+            gt.eye(2),
+            gt.linspace(0, 1, 3),
+            gt.empty(2),
+        ):
             assert t.device == device
     assert gt.zeros(1, device=device.name).device == device

@@ -21,9 +21,18 @@ def _fn(name, f):
 def test_astype_between_floats_is_differentiable(target, device):
     x = RNG.uniform(-2, 2, (2, 3))
     tol = {gt.float16: 2e-3, gt.bfloat16: 1.6e-2}.get(target)
-    check_op(_fn("astype", lambda t: gt.astype(t, target)), lambda a: a.astype(target.np).astype(np.float64), [x],
-             device, dtypes=FLOATS, layouts=LAYOUTS, out_dtype=target, grad=target is gt.float64,
-             rtol=tol, atol=tol)
+    check_op(
+        _fn("astype", lambda t: gt.astype(t, target)),
+        lambda a: a.astype(target.np).astype(np.float64),
+        [x],
+        device,
+        dtypes=FLOATS,
+        layouts=LAYOUTS,
+        out_dtype=target,
+        grad=target is gt.float64,
+        rtol=tol,
+        atol=tol,
+    )
     # a float32 -> float64 -> float32 round trip carries the gradient back in float32
     t = gt.asarray(x, dtype=gt.float32, device=device).requires_grad_()
     (gt.astype(t, target).astype(gt.float32) * 2).sum().backward()
@@ -69,8 +78,14 @@ def test_where(shapes, device):
     sc, sa, sb = shapes
     cond = RNG.uniform(size=sc) > 0.5
     a, b = RNG.uniform(-1, 1, sa), RNG.uniform(-1, 1, sb)
-    check_op(_fn("where", lambda c, x, y: gt.where(c, x, y)), np.where, [cond, a, b], device, dtypes=FLOATS,
-             layouts=LAYOUTS)
+    check_op(
+        _fn("where", lambda c, x, y: gt.where(c, x, y)),
+        np.where,
+        [cond, a, b],
+        device,
+        dtypes=FLOATS,
+        layouts=LAYOUTS,
+    )
 
 
 def test_where_with_scalars_and_dtypes(device):
@@ -98,9 +113,13 @@ def test_where_gradient_with_scalar_branch(device):
 
 def test_where_errors(device):
     with pytest.raises(ShapeError, match=r"where: shapes \(2,\), \(3,\), \(3,\) cannot be broadcast"):
-        gt.where(gt.asarray([True, False], device=device), gt.ones(3, device=device), gt.ones(3, device=device))
+        gt.where(
+            gt.asarray([True, False], device=device), gt.ones(3, device=device), gt.ones(3, device=device)
+        )
     with pytest.raises(DeviceError, match=r"where: .*cpu2:0"):
-        gt.where(gt.asarray([True], device=device), gt.ones(1, device=device), gt.ones(1, device=second_device()))
+        gt.where(
+            gt.asarray([True], device=device), gt.ones(1, device=device), gt.ones(1, device=second_device())
+        )
 
 
 @pytest.mark.parametrize("bounds", [(-0.5, 0.5), (None, 0.2), (-0.2, None), (0.3, -0.3)], ids=str)
@@ -123,14 +142,25 @@ def test_clip_tensor_bounds_and_gradient(device):
     x = np.array([[-1.0, -0.4, 0.1], [0.45, 0.7, -0.1]])
     lo = np.array([-0.5, 0.0, 0.2])
     hi = np.array([[0.3], [0.6]])
-    check_op(_fn("clip", lambda t, a, b: gt.clip(t, a, b)), lambda t, a, b: np.minimum(np.maximum(t, a), b),
-             [x, lo, hi], device, layouts=LAYOUTS)
+    check_op(
+        _fn("clip", lambda t, a, b: gt.clip(t, a, b)),
+        lambda t, a, b: np.minimum(np.maximum(t, a), b),
+        [x, lo, hi],
+        device,
+        layouts=LAYOUTS,
+    )
 
 
 def test_clip_integers_and_methods(device):
     x = gt.asarray([-100, -5, 0, 5, 100], dtype=gt.int8, device=device)
     out = gt.clip(x, -10, 1000)
-    assert out.dtype is gt.int8 and out.tolist() == [-10, -5, 0, 5, 100]  # 1000 does not fit int8: no upper bound
+    assert out.dtype is gt.int8 and out.tolist() == [
+        -10,
+        -5,
+        0,
+        5,
+        100,
+    ]  # 1000 does not fit int8: no upper bound
     assert x.clamp(0, 5).tolist() == [0, 0, 0, 5, 5]
     assert x.clip(min=0).tolist() == [0, 0, 0, 5, 100]
     with pytest.raises(DTypeError, match="clip: not defined for bool tensors"):

@@ -11,7 +11,16 @@ from hypothesis import strategies as st
 
 import gputensor as gt
 from gputensor.errors import ArgumentTypeError, AxisError, DeviceError, IndexOutOfRangeError, ShapeError
-from tests.helpers import FLOATS, LAYOUTS, assert_close, check_op, device_array, second_device
+from tests.conftest import DEVICES
+from tests.helpers import (
+    FLOATS,
+    LAYOUTS,
+    assert_close,
+    broadcast_along,
+    check_op,
+    device_array,
+    second_device,
+)
 
 A = np.arange(60.0).reshape(3, 4, 5) / 7.0
 
@@ -28,9 +37,22 @@ def _np_key(key):
 
 
 BASIC_KEYS = [
-    0, -1, (1, 2), (1, 2, 3), slice(1, 3), slice(None, None, -1), (slice(None), slice(3, 0, -2)),
-    (Ellipsis, 1), (None, 0), (slice(None), None, 2), (Ellipsis, None), (0, Ellipsis, slice(1, None, 2)),
-    (slice(-2, None), slice(None, -1), slice(None, None, -3)), (), Ellipsis, (slice(5, 10),),
+    0,
+    -1,
+    (1, 2),
+    (1, 2, 3),
+    slice(1, 3),
+    slice(None, None, -1),
+    (slice(None), slice(3, 0, -2)),
+    (Ellipsis, 1),
+    (None, 0),
+    (slice(None), None, 2),
+    (Ellipsis, None),
+    (0, Ellipsis, slice(1, None, 2)),
+    (slice(-2, None), slice(None, -1), slice(None, None, -3)),
+    (),
+    Ellipsis,
+    (slice(5, 10),),
     (slice(None, None, 2), slice(10, 0, -1)),
 ]
 
@@ -40,7 +62,9 @@ def test_basic_indexing_matches_numpy(key, device):
     check_op(_fn("getitem", lambda x: x[key]), lambda x: x[key], [A], device, dtypes=FLOATS, layouts=LAYOUTS)
 
 
-@pytest.mark.parametrize("key", [0, (slice(None), 1), (slice(1, None, 2),), (Ellipsis, slice(None, None, -1))], ids=str)
+@pytest.mark.parametrize(
+    "key", [0, (slice(None), 1), (slice(1, None, 2),), (Ellipsis, slice(None, None, -1))], ids=str
+)
 def test_basic_indexing_gives_views(key, device):
     x = gt.asarray(A.copy(), device=device)
     v = x[key]
@@ -54,19 +78,22 @@ ADVANCED_KEYS = [
     ([[0, 1], [2, 2]],),
     ([-1, 0, -3],),
     (slice(None), [3, 0, 3]),
-    (slice(None), [0, 2], [1, 3]),          # adjacent: result axes replace the indexed ones
-    ([0, 2], slice(None), [1, 3]),          # not adjacent: result axes go first
-    (0, slice(None), [1, 3]),               # an int next to an array index counts as advanced
-    (slice(None), 1, [1, 3]),               # adjacent int + array
+    (slice(None), [0, 2], [1, 3]),  # adjacent: result axes replace the indexed ones
+    ([0, 2], slice(None), [1, 3]),  # not adjacent: result axes go first
+    (0, slice(None), [1, 3]),  # an int next to an array index counts as advanced
+    (slice(None), 1, [1, 3]),  # adjacent int + array
     ([0, 2], 1, slice(None)),
     (Ellipsis, [1, 0]),
     (None, [0, 1], None, slice(1, 3)),
-    ([[0], [2]], [[1, 2]]),                 # broadcasting index arrays
+    ([[0], [2]], [[1, 2]]),  # broadcasting index arrays
     (slice(None, None, -1), [0, -1]),
     (slice(None), [1, 0], slice(None, None, -2)),
     (np.array([], dtype=np.int64),),
     (np.array([], dtype=np.int64), 0),
-    ([1, 1, 1],),                           # duplicates (gradient accumulates)
+    ([1, 1, 1],),  # duplicates (gradient accumulates)
+    (slice(None), [0, 1], Ellipsis, 0),  # an Ellipsis covering no axis still separates
+    (0, Ellipsis, [0, 1]),
+    ([0, 2], None, [1, 3]),  # so does None
     (np.array([[2]], dtype=np.uint8), slice(1, 3), np.array([0, 4], dtype=np.int32)),
 ]
 
@@ -95,7 +122,8 @@ MASKS = [
     (Ellipsis, np.array([False, True, False, True, True])),
     (np.zeros((3, 4), dtype=bool),),
     (np.ones(3, dtype=bool), [1, 2, 3]),
-    (True,), (False,),
+    (True,),
+    (False,),
 ]
 
 
@@ -131,15 +159,22 @@ def test_indexing_integer_and_bool_tensors(device):
 
 # --- errors ------------------------------------------------------------------------------------
 
+
 def test_out_of_range_indices(device):
     x = gt.asarray(A, device=device)
-    with pytest.raises(IndexOutOfRangeError, match="getitem: index 3 is out of bounds for axis 0 with size 3"):
+    with pytest.raises(
+        IndexOutOfRangeError, match="getitem: index 3 is out of bounds for axis 0 with size 3"
+    ):
         x[3]
-    with pytest.raises(IndexOutOfRangeError, match="getitem: index -6 is out of bounds for axis 2 with size 5"):
+    with pytest.raises(
+        IndexOutOfRangeError, match="getitem: index -6 is out of bounds for axis 2 with size 5"
+    ):
         x[0, 0, -6]
     with pytest.raises(IndexOutOfRangeError, match="index 4 is out of bounds for axis 1 with size 4"):
         x[:, [0, 4]]
-    with pytest.raises(IndexOutOfRangeError, match="getitem: too many indices for a tensor of shape \\(3, 4, 5\\)"):
+    with pytest.raises(
+        IndexOutOfRangeError, match="getitem: too many indices for a tensor of shape \\(3, 4, 5\\)"
+    ):
         x[0, 0, 0, 0]
     with pytest.raises(IndexError):  # the built-in exception NumPy users catch
         x[[-4]]
@@ -155,7 +190,9 @@ def test_wrong_index_types(device):
     x = gt.asarray(A, device=device)
     with pytest.raises(ArgumentTypeError, match="getitem: unsupported index of type float"):
         x[1.0]
-    with pytest.raises(ArgumentTypeError, match="getitem: index tensors must be integer or bool, got gputensor.float32"):
+    with pytest.raises(
+        ArgumentTypeError, match="getitem: index tensors must be integer or bool, got gputensor.float32"
+    ):
         x[gt.asarray([1.0], device=device)]
     with pytest.raises(ArgumentTypeError, match="slice bounds must be ints"):
         x[0.5:2]
@@ -191,21 +228,29 @@ def test_index_on_other_device_and_value_on_other_device(device):
 # --- setitem -----------------------------------------------------------------------------------
 
 SET_CASES = [
-    (0, 1.5), ((1, 2), np.arange(5.0)), (slice(None, None, 2), np.ones((2, 4, 5))), ((Ellipsis, 0), -1.0),
-    ((slice(None), slice(3, 0, -1)), np.arange(5.0)),                       # broadcast over a stepped view
-    ([0, 2], np.arange(20.0).reshape(4, 5)),                                # advanced, value broadcast
-    ((slice(None), [0, 2], [1, 3]), np.array([7.0, 8.0])),                  # adjacent placement
-    (([0, 2], slice(None), [1, 3]), np.arange(8.0).reshape(2, 4)),          # non-adjacent placement
-    ((0, slice(None), [1, 3]), np.arange(8.0).reshape(2, 4)),               # int + array, separated: first
-    (A > 3.0, 0.0),                                                        # mask with a scalar
-    (A[:, :, 0] > 2.0, np.arange(5.0)),                                    # partial mask, broadcast rows
+    (0, 1.5),
+    ((1, 2), np.arange(5.0)),
+    (slice(None, None, 2), np.ones((2, 4, 5))),
+    ((Ellipsis, 0), -1.0),
+    ((slice(None), slice(3, 0, -1)), np.arange(5.0)),  # broadcast over a stepped view
+    ([0, 2], np.arange(20.0).reshape(4, 5)),  # advanced, value broadcast
+    ((slice(None), [0, 2], [1, 3]), np.array([7.0, 8.0])),  # adjacent placement
+    (([0, 2], slice(None), [1, 3]), np.arange(8.0).reshape(2, 4)),  # non-adjacent placement
+    ((0, slice(None), [1, 3]), np.arange(8.0).reshape(2, 4)),  # int + array, separated: first
+    (A > 3.0, 0.0),  # mask with a scalar
+    (A[:, :, 0] > 2.0, np.arange(5.0)),  # partial mask, broadcast rows
     ((slice(None), A[0] > 2.0), 9.0),
     ((1, np.array([True, False, True, True])), np.arange(15.0).reshape(3, 5)),
-    ((None, 1), 2.0), (Ellipsis, 3.0), ((np.array([], dtype=np.int64),), 1.0),
+    ((None, 1), 2.0),
+    (Ellipsis, 3.0),
+    ((np.array([], dtype=np.int64),), 1.0),
+    ((slice(None), [0, 1], Ellipsis, 0), np.arange(6.0).reshape(2, 3)),  # separated by an empty ...
 ]
 
 
-@pytest.mark.parametrize("key, value", SET_CASES, ids=lambda v: str(np.shape(v)) if isinstance(v, np.ndarray) else str(v))
+@pytest.mark.parametrize(
+    "key, value", SET_CASES, ids=lambda v: str(np.shape(v)) if isinstance(v, np.ndarray) else str(v)
+)
 def test_setitem_matches_numpy(key, value, device):
     for layout in LAYOUTS:
         expected = A.copy()
@@ -285,6 +330,7 @@ def test_fill_copy_and_zero(device):
 
 # --- take, take_along_axis, slice_scatter -------------------------------------------------------
 
+
 @pytest.mark.parametrize("axis", [None, 0, 1, -1])
 def test_take(axis, device):
     idx = np.array([[0, 2], [-1, 1]])
@@ -292,8 +338,14 @@ def test_take(axis, device):
     def ref(x):
         return np.take(x, idx, axis=axis)
 
-    check_op(_fn("take", lambda x: gt.take(x, gt.asarray(idx, device=device), axis=axis)), ref, [A], device,
-             dtypes=FLOATS, layouts=LAYOUTS)
+    check_op(
+        _fn("take", lambda x: gt.take(x, gt.asarray(idx, device=device), axis=axis)),
+        ref,
+        [A],
+        device,
+        dtypes=FLOATS,
+        layouts=LAYOUTS,
+    )
 
 
 def test_take_errors(device):
@@ -318,15 +370,23 @@ def test_take_along_axis(axis, device):
     def ref(x):
         return np.take_along_axis(x, np.where(idx < 0, idx + A.shape[axis], idx), axis=axis)
 
-    check_op(_fn("take_along_axis", lambda x: gt.take_along_axis(x, gt.asarray(idx, device=device), axis=axis)), ref,
-             [A], device, dtypes=FLOATS, layouts=LAYOUTS)
+    check_op(
+        _fn("take_along_axis", lambda x: gt.take_along_axis(x, gt.asarray(idx, device=device), axis=axis)),
+        ref,
+        [A],
+        device,
+        dtypes=FLOATS,
+        layouts=LAYOUTS,
+    )
 
 
 def test_take_along_axis_broadcasts_and_errors(device):
     x = gt.asarray(np.arange(12.0).reshape(3, 4), device=device)
     idx = gt.asarray([[3, 0]], device=device)
-    np.testing.assert_array_equal(gt.take_along_axis(x, idx, axis=1).numpy(),
-                                  np.take_along_axis(np.arange(12.0).reshape(3, 4), np.array([[3, 0]] * 3), axis=1))
+    np.testing.assert_array_equal(
+        gt.take_along_axis(x, idx, axis=1).numpy(),
+        np.take_along_axis(np.arange(12.0).reshape(3, 4), np.array([[3, 0]] * 3), axis=1),
+    )
     with pytest.raises(ShapeError, match=r"take_along_axis: indices need 2 axes like x, got shape \(2,\)"):
         gt.take_along_axis(x, gt.asarray([0, 1], device=device), axis=1)
     with pytest.raises(IndexOutOfRangeError, match="out of bounds for axis 1 with size 4"):
@@ -344,11 +404,17 @@ def test_slice_scatter(device):
         out[1:3, 0:4:2] = src
         return out
 
-    check_op(_fn("slice_scatter", fn), ref, [np.zeros((3, 4)) + 0.5, np.arange(4.0).reshape(2, 2)], device,
-             layouts=LAYOUTS)
+    check_op(
+        _fn("slice_scatter", fn),
+        ref,
+        [np.zeros((3, 4)) + 0.5, np.arange(4.0).reshape(2, 2)],
+        device,
+        layouts=LAYOUTS,
+    )
 
 
 # --- hypothesis: random keys against NumPy ------------------------------------------------------
+
 
 @st.composite
 def _keys(draw, shape):
@@ -371,7 +437,9 @@ def _keys(draw, shape):
             axis += 1
         elif kind == "array" and n > 0:
             size = draw(st.integers(0, 3))
-            key.append(np.array(draw(st.lists(st.integers(-n, n - 1), min_size=size, max_size=size)), dtype=np.int64))
+            key.append(
+                np.array(draw(st.lists(st.integers(-n, n - 1), min_size=size, max_size=size)), dtype=np.int64)
+            )
             axis += 1
         elif kind == "mask":
             key.append(np.array(draw(st.lists(st.booleans(), min_size=n, max_size=n)), dtype=bool))
@@ -387,11 +455,15 @@ def _keys(draw, shape):
     return tuple(key)
 
 
+@pytest.mark.parametrize("device_name", DEVICES)
 @settings(max_examples=150, deadline=None)
-@given(shape=st.lists(st.integers(0, 4), min_size=1, max_size=3).map(tuple), data=st.data(),
-       layout=st.sampled_from(LAYOUTS))
-def test_getitem_setitem_random_keys(shape, data, layout):
-    device = gt.device("cpu")
+@given(
+    shape=st.lists(st.integers(0, 4), min_size=1, max_size=3).map(tuple),
+    data=st.data(),
+    layout=st.sampled_from(LAYOUTS),
+)
+def test_getitem_setitem_random_keys(device_name, shape, data, layout):
+    device = gt.device(device_name)
     key = data.draw(_keys(shape))
     a = np.arange(float(np.prod(shape))).reshape(shape)
     try:
@@ -422,26 +494,34 @@ def _distinct_positions(a, key):
     return np.unique(ids).size == ids.size
 
 
+@pytest.mark.parametrize("device_name", DEVICES)
 @settings(max_examples=40, deadline=None)
-@given(shape=st.lists(st.integers(1, 3), min_size=1, max_size=3).map(tuple), data=st.data())
-def test_getitem_gradients_random_keys(shape, data):
-    device = gt.device("cpu")
+@given(
+    shape=st.lists(st.integers(1, 3), min_size=1, max_size=3).map(tuple),
+    data=st.data(),
+    layout=st.sampled_from(LAYOUTS),
+    bcast=st.sets(st.integers(0, 2)),
+)
+def test_getitem_gradients_random_keys_and_broadcast_views(device_name, shape, data, layout, bcast):
+    device = gt.device(device_name)
     key = data.draw(_keys(shape))
-    a = np.random.default_rng(0).uniform(-1, 1, shape)
+    a = broadcast_along(np.random.default_rng(0).uniform(-1, 1, shape), bcast)
     try:
         a[key]
     except IndexError:
         return
-    check_op(_fn("getitem", lambda x: x[key]), lambda x: x[key], [a], device, gradgrad=False)
+    check_op(
+        _fn("getitem", lambda x: x[key]), lambda x: x[key], [a], device, layouts=(layout,), gradgrad=False
+    )
 
 
 def test_advanced_index_result_placement_examples(device):
     x = gt.zeros((5, 6, 7, 8), device=device)
     i = gt.zeros((2, 3), dtype=gt.int64, device=device)
-    assert x[:, i, i].shape == (5, 2, 3, 8)       # adjacent: in place
-    assert x[i, :, i].shape == (2, 3, 6, 8)       # separated by a slice: first
+    assert x[:, i, i].shape == (5, 2, 3, 8)  # adjacent: in place
+    assert x[i, :, i].shape == (2, 3, 6, 8)  # separated by a slice: first
     assert x[:, i, :, i].shape == (2, 3, 5, 7)
     assert x[..., i].shape == (5, 6, 7, 2, 3)
-    assert x[1, :, i].shape == (2, 3, 6, 8)       # the int counts as advanced
+    assert x[1, :, i].shape == (2, 3, 6, 8)  # the int counts as advanced
     assert x[:, 1, i].shape == (5, 2, 3, 8)
     assert_close(x[:, 1, i], np.zeros((5, 2, 3, 8)))

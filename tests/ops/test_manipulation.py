@@ -9,7 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import gputensor as gt
-from gputensor.errors import ArgumentTypeError, AxisError, DeviceError, ShapeError
+from gputensor.errors import ArgumentTypeError, ArgumentValueError, AxisError, DeviceError, ShapeError
+from tests.conftest import DEVICES
 from tests.helpers import FLOATS, LAYOUTS, check_op, second_device
 
 RNG = np.random.default_rng(11)
@@ -24,12 +25,27 @@ def _fn(name, f):
 
 
 def test_concat(device):
-    check_op(_fn("concat", lambda a, b, c: gt.concat([a, b, c], axis=1)),
-             lambda a, b, c: np.concatenate([a, b, c], axis=1), [A, B, C], device, dtypes=FLOATS, layouts=LAYOUTS)
-    check_op(_fn("concat", lambda a, b: gt.concat((a, b), axis=-2)),
-             lambda a, b: np.concatenate([a, b], axis=0), [A, A[:1]], device)
-    check_op(_fn("concat", lambda a, b: gt.concat([a, b], axis=None)),
-             lambda a, b: np.concatenate([a, b], axis=None), [A, B], device, layouts=LAYOUTS)
+    check_op(
+        _fn("concat", lambda a, b, c: gt.concat([a, b, c], axis=1)),
+        lambda a, b, c: np.concatenate([a, b, c], axis=1),
+        [A, B, C],
+        device,
+        dtypes=FLOATS,
+        layouts=LAYOUTS,
+    )
+    check_op(
+        _fn("concat", lambda a, b: gt.concat((a, b), axis=-2)),
+        lambda a, b: np.concatenate([a, b], axis=0),
+        [A, A[:1]],
+        device,
+    )
+    check_op(
+        _fn("concat", lambda a, b: gt.concat([a, b], axis=None)),
+        lambda a, b: np.concatenate([a, b], axis=None),
+        [A, B],
+        device,
+        layouts=LAYOUTS,
+    )
 
 
 def test_concat_promotes_and_handles_empty(device):
@@ -68,8 +84,14 @@ def test_concat_errors(device):
 
 @pytest.mark.parametrize("axis", [0, 1, 2, -1, -3])
 def test_stack(axis, device):
-    check_op(_fn("stack", lambda a, b: gt.stack([a, b], axis=axis)), lambda a, b: np.stack([a, b], axis=axis),
-             [A, A * 2], device, dtypes=FLOATS, layouts=LAYOUTS)
+    check_op(
+        _fn("stack", lambda a, b: gt.stack([a, b], axis=axis)),
+        lambda a, b: np.stack([a, b], axis=axis),
+        [A, A * 2],
+        device,
+        dtypes=FLOATS,
+        layouts=LAYOUTS,
+    )
 
 
 def test_stack_errors(device):
@@ -83,14 +105,21 @@ def test_stack_errors(device):
 
 @pytest.mark.parametrize("axis", [0, 1, -1])
 def test_unstack(axis, device):
-    check_op(_fn("unstack", lambda a: gt.unstack(a, axis=axis)),
-             lambda a: [np.take(a, i, axis=axis) for i in range(a.shape[axis])], [A], device, layouts=LAYOUTS)
+    check_op(
+        _fn("unstack", lambda a: gt.unstack(a, axis=axis)),
+        lambda a: [np.take(a, i, axis=axis) for i in range(a.shape[axis])],
+        [A],
+        device,
+        layouts=LAYOUTS,
+    )
 
 
 @pytest.mark.parametrize("spec", [2, 4, [1, 3], [0, 2, 2, 4], [5], [-1]], ids=str)
 def test_split(spec, device):
     x = RNG.uniform(-1, 1, (3, 4))
-    check_op(_fn("split", lambda a: gt.split(a, spec, axis=1)), lambda a: np.split(a, spec, axis=1), [x], device)
+    check_op(
+        _fn("split", lambda a: gt.split(a, spec, axis=1)), lambda a: np.split(a, spec, axis=1), [x], device
+    )
 
 
 def test_split_errors(device):
@@ -104,7 +133,7 @@ def test_flatten(start, end, device):
 
     def ref(a):
         s, e = start % 3, end % 3
-        return a.reshape(a.shape[:s] + (-1,) + a.shape[e + 1:])
+        return a.reshape(a.shape[:s] + (-1,) + a.shape[e + 1 :])
 
     check_op(_fn("flatten", lambda a: gt.flatten(a, start, end)), ref, [x], device, layouts=LAYOUTS)
     assert gt.flatten(gt.asarray(2.0, device=device)).shape == (1,)
@@ -112,8 +141,14 @@ def test_flatten(start, end, device):
 
 @pytest.mark.parametrize("reps", [2, (2,), (2, 1), (1, 3), (2, 1, 2), (0, 2)], ids=str)
 def test_tile(reps, device):
-    check_op(_fn("tile", lambda a: gt.tile(a, reps)), lambda a: np.tile(a, reps), [A], device, dtypes=FLOATS,
-             layouts=LAYOUTS)
+    check_op(
+        _fn("tile", lambda a: gt.tile(a, reps)),
+        lambda a: np.tile(a, reps),
+        [A],
+        device,
+        dtypes=FLOATS,
+        layouts=LAYOUTS,
+    )
     ints = gt.asarray([[1, 2]], device=device)
     np.testing.assert_array_equal(gt.tile(ints, reps).numpy(), np.tile([[1, 2]], reps))
 
@@ -123,11 +158,18 @@ def test_tile_errors(device):
         gt.tile(gt.ones(2, device=device), (-1,))
 
 
-@pytest.mark.parametrize("repeats, axis", [(2, None), (3, 0), (2, 1), ([1, 0, 2], 1), ([2], 0), (0, 1),
-                                           ([3, 1], 0)], ids=str)
+@pytest.mark.parametrize(
+    "repeats, axis", [(2, None), (3, 0), (2, 1), ([1, 0, 2], 1), ([2], 0), (0, 1), ([3, 1], 0)], ids=str
+)
 def test_repeat(repeats, axis, device):
-    check_op(_fn("repeat", lambda a: gt.repeat(a, repeats, axis=axis)), lambda a: np.repeat(a, repeats, axis=axis), [A],
-             device, dtypes=FLOATS, layouts=LAYOUTS)
+    check_op(
+        _fn("repeat", lambda a: gt.repeat(a, repeats, axis=axis)),
+        lambda a: np.repeat(a, repeats, axis=axis),
+        [A],
+        device,
+        dtypes=FLOATS,
+        layouts=LAYOUTS,
+    )
 
 
 def test_repeat_with_tensor_counts_and_errors(device):
@@ -142,11 +184,20 @@ def test_repeat_with_tensor_counts_and_errors(device):
         gt.repeat(x, 2, axis=1)
 
 
-@pytest.mark.parametrize("shift, axis", [(1, None), (-2, None), (1, 0), (2, 1), (5, 1), ((1, -1), (0, 1)),
-                                         (1, (0, 1)), (0, 1)], ids=str)
+@pytest.mark.parametrize(
+    "shift, axis",
+    [(1, None), (-2, None), (1, 0), (2, 1), (5, 1), ((1, -1), (0, 1)), (1, (0, 1)), (0, 1)],
+    ids=str,
+)
 def test_roll(shift, axis, device):
-    check_op(_fn("roll", lambda a: gt.roll(a, shift, axis=axis)), lambda a: np.roll(a, shift, axis=axis), [A], device,
-             dtypes=FLOATS, layouts=LAYOUTS)
+    check_op(
+        _fn("roll", lambda a: gt.roll(a, shift, axis=axis)),
+        lambda a: np.roll(a, shift, axis=axis),
+        [A],
+        device,
+        dtypes=FLOATS,
+        layouts=LAYOUTS,
+    )
 
 
 def test_roll_errors(device):
@@ -156,15 +207,21 @@ def test_roll_errors(device):
         gt.roll(gt.ones((2, 2, 2), device=device), (1, 2), axis=(0, 1, 2))
 
 
-PAD_WIDTHS = [1, (1, 2), ((0, 1), (2, 0)), ((2, 2), (1, 3)), ((4, 5), (3, 7)), 0]
+PAD_WIDTHS = [1, (1, 2), ((0, 1), (2, 0)), ((2, 2), (1, 3)), ((4, 5), (3, 7)), 0, (2,), ((1,), (3,))]
 
 
 @pytest.mark.parametrize("width", PAD_WIDTHS, ids=str)
 @pytest.mark.parametrize("mode", ["constant", "edge", "reflect", "wrap", "symmetric"])
 def test_pad_modes(mode, width, device):
     x = RNG.uniform(-1, 1, (3, 4))
-    check_op(_fn("pad", lambda a: gt.pad(a, width, mode=mode)), lambda a: np.pad(a, width, mode=mode), [x], device,
-             dtypes=FLOATS, layouts=LAYOUTS)
+    check_op(
+        _fn("pad", lambda a: gt.pad(a, width, mode=mode)),
+        lambda a: np.pad(a, width, mode=mode),
+        [x],
+        device,
+        dtypes=FLOATS,
+        layouts=LAYOUTS,
+    )
 
 
 def test_pad_constant_values_and_dtypes(device):
@@ -175,13 +232,18 @@ def test_pad_constant_values_and_dtypes(device):
     f = gt.pad(gt.ones(2, device=device), 1, constant_values=-0.5)
     assert f.tolist() == [-0.5, 1.0, 1.0, -0.5]
     # size-1 axes reflect to themselves, as NumPy
-    np.testing.assert_array_equal(gt.pad(gt.asarray([[5.0]], device=device), 2, mode="reflect").numpy(),
-                                  np.pad([[5.0]], 2, mode="reflect"))
+    np.testing.assert_array_equal(
+        gt.pad(gt.asarray([[5.0]], device=device), 2, mode="reflect").numpy(),
+        np.pad([[5.0]], 2, mode="reflect"),
+    )
 
 
 def test_pad_errors(device):
     x = gt.ones((2, 3), device=device)
-    with pytest.raises(ArgumentTypeError, match="pad: unknown mode 'mirror'; expected 'constant', 'edge', 'reflect', 'symmetric' or 'wrap'"):
+    with pytest.raises(
+        ArgumentValueError,
+        match="pad: unknown mode 'mirror'; expected 'constant', 'edge', 'reflect', 'symmetric' or 'wrap'",
+    ):
         gt.pad(x, 1, mode="mirror")
     with pytest.raises(ShapeError, match=r"pad: pad_width must be non-negative"):
         gt.pad(x, -1)
@@ -194,26 +256,50 @@ def test_pad_errors(device):
 @pytest.mark.parametrize("n, axis", [(1, -1), (2, 1), (1, 0), (0, 1), (3, 1)])
 def test_diff(n, axis, device):
     x = RNG.uniform(-1, 1, (3, 4))
-    check_op(_fn("diff", lambda a: gt.diff(a, n=n, axis=axis)), lambda a: np.diff(a, n=n, axis=axis), [x], device,
-             dtypes=FLOATS, layouts=LAYOUTS)
+    check_op(
+        _fn("diff", lambda a: gt.diff(a, n=n, axis=axis)),
+        lambda a: np.diff(a, n=n, axis=axis),
+        [x],
+        device,
+        dtypes=FLOATS,
+        layouts=LAYOUTS,
+    )
+
+
+def test_diff_scalar_prepend_append(device):
+    a = np.arange(12.0).reshape(3, 4) ** 2
+    check_op(
+        _fn("diff", lambda x: gt.diff(x, axis=0, prepend=-1.0, append=50.0)),
+        lambda x: np.diff(x, axis=0, prepend=-1.0, append=50.0),
+        [a],
+        device,
+    )
 
 
 def test_diff_prepend_append_and_ints(device):
     x = gt.asarray([[1, 4, 9]], device=device)
-    np.testing.assert_array_equal(gt.diff(x, prepend=gt.asarray([[0]], device=device)).numpy(),
-                                  np.diff([[1, 4, 9]], prepend=[[0]]))
-    np.testing.assert_array_equal(gt.diff(x, append=gt.asarray([[16]], device=device), n=2).numpy(),
-                                  np.diff([[1, 4, 9]], append=[[16]], n=2))
+    np.testing.assert_array_equal(
+        gt.diff(x, prepend=gt.asarray([[0]], device=device)).numpy(), np.diff([[1, 4, 9]], prepend=[[0]])
+    )
+    np.testing.assert_array_equal(
+        gt.diff(x, append=gt.asarray([[16]], device=device), n=2).numpy(),
+        np.diff([[1, 4, 9]], append=[[16]], n=2),
+    )
     assert gt.diff(x).dtype is gt.int64
     with pytest.raises(AxisError, match="diff"):
         gt.diff(x, axis=2)
 
 
+@pytest.mark.parametrize("device_name", DEVICES)
 @settings(max_examples=25, deadline=None)
-@given(shape=st.lists(st.integers(0, 3), min_size=1, max_size=3).map(tuple), data=st.data(),
-       layout=st.sampled_from(LAYOUTS), seed=st.integers(0, 2**16))
-def test_concat_random(shape, data, layout, seed):
-    device = gt.device("cpu")
+@given(
+    shape=st.lists(st.integers(0, 3), min_size=1, max_size=3).map(tuple),
+    data=st.data(),
+    layout=st.sampled_from(LAYOUTS),
+    seed=st.integers(0, 2**16),
+)
+def test_concat_random(device_name, shape, data, layout, seed):
+    device = gt.device(device_name)
     rng = np.random.default_rng(seed)
     axis = data.draw(st.integers(-len(shape), len(shape) - 1))
     sizes = data.draw(st.lists(st.integers(0, 3), min_size=1, max_size=3))
@@ -222,5 +308,11 @@ def test_concat_random(shape, data, layout, seed):
         s = list(shape)
         s[axis] = n
         arrays.append(rng.uniform(-1, 1, tuple(s)))
-    check_op(_fn("concat", lambda *xs: gt.concat(list(xs), axis=axis)),
-             lambda *xs: np.concatenate(xs, axis=axis), arrays, device, layouts=(layout,), gradgrad=False)
+    check_op(
+        _fn("concat", lambda *xs: gt.concat(list(xs), axis=axis)),
+        lambda *xs: np.concatenate(xs, axis=axis),
+        arrays,
+        device,
+        layouts=(layout,),
+        gradgrad=False,
+    )

@@ -44,6 +44,7 @@ def blocks(n_words: int) -> int:
 
 # --- the stream layout -------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("dtype, bits", [(gt.float32, 24), (gt.float16, 11), (gt.bfloat16, 8)])
 def test_uniform_floats_are_top_bits_of_one_word(dtype, bits, device):
     seed = 0x1234_5678_9ABC
@@ -66,8 +67,8 @@ def test_uniform_float64_takes_53_bits_from_two_words_high_first(device):
 def test_consecutive_calls_continue_at_the_next_block(device):
     seed = 7
     g = gt.Generator(seed)
-    a = g.random((5,), device=device)           # 5 words -> 2 blocks
-    b = g.random((3,), device=device)           # starts at block 2
+    a = g.random((5,), device=device)  # 5 words -> 2 blocks
+    b = g.random((3,), device=device)  # starts at block 2
     c = g.random((1,), dtype=gt.float64, device=device)  # 2 words, block 3
     assert a.tolist() == [np.float32((w >> 8) * 2.0**-24) for w in stream(seed, 0, 5)]
     assert b.tolist() == [np.float32((w >> 8) * 2.0**-24) for w in stream(seed, 2, 3)]
@@ -100,8 +101,16 @@ def test_normal_is_box_muller(dtype, device):
     np.testing.assert_allclose(z, expected[:n], rtol=rtol, atol=rtol)
 
 
-@pytest.mark.parametrize("low, high, dtype", [(0, 10, gt.int64), (-5, 5, gt.int8), (3, 2**40, gt.int64),
-                                              (0, 256, gt.uint8), (-(2**62), 2**62, gt.int64)])
+@pytest.mark.parametrize(
+    "low, high, dtype",
+    [
+        (0, 10, gt.int64),
+        (-5, 5, gt.int8),
+        (3, 2**40, gt.int64),
+        (0, 256, gt.uint8),
+        (-(2**62), 2**62, gt.int64),
+    ],
+)
 def test_integers_are_64_bit_modulo(low, high, dtype, device):
     seed = 31337
     gt.manual_seed(seed)
@@ -124,13 +133,24 @@ def test_key_is_seed_low_and_high_words(device):
 
 # --- reproducibility and independence -------------------------------------------------------------
 
+
 def test_manual_seed_reproducibility(device):
     gt.manual_seed(5)
-    a = [gt.rand(3, device=device), gt.randn(2, 2, device=device), gt.randint(0, 9, (4,), device=device),
-         gt.permutation(6, device=device), gt.bernoulli(0.5, (5,), device=device)]
+    a = [
+        gt.rand(3, device=device),
+        gt.randn(2, 2, device=device),
+        gt.randint(0, 9, (4,), device=device),
+        gt.permutation(6, device=device),
+        gt.bernoulli(0.5, (5,), device=device),
+    ]
     gt.manual_seed(5)
-    b = [gt.rand(3, device=device), gt.randn(2, 2, device=device), gt.randint(0, 9, (4,), device=device),
-         gt.permutation(6, device=device), gt.bernoulli(0.5, (5,), device=device)]
+    b = [
+        gt.rand(3, device=device),
+        gt.randn(2, 2, device=device),
+        gt.randint(0, 9, (4,), device=device),
+        gt.permutation(6, device=device),
+        gt.bernoulli(0.5, (5,), device=device),
+    ]
     for x, y in zip(a, b):
         np.testing.assert_array_equal(x.numpy(), y.numpy())
     gt.manual_seed(6)
@@ -144,7 +164,7 @@ def test_generators_are_independent(device):
     first_default = gt.rand(4, device=device)
     gt.manual_seed(0)
     a1 = g1.random((4,), device=device)
-    g1.random((100,), device=device)            # advancing g1 does not move g2 or the default
+    g1.random((100,), device=device)  # advancing g1 does not move g2 or the default
     a2 = g2.random((4,), device=device)
     np.testing.assert_array_equal(a1.numpy(), a2.numpy())
     np.testing.assert_array_equal(gt.rand(4, device=device).numpy(), first_default.numpy())
@@ -258,3 +278,28 @@ def test_random_errors(device):
         gt.manual_seed(1.5)
     with pytest.raises(ShapeError, match="negative dimension"):
         gt.rand(-1, device=device)
+
+
+def test_default_generator_is_what_manual_seed_seeds(device):
+    gt.manual_seed(77)
+    assert gt.default_generator.initial_seed() == 77
+    a = gt.rand(3, device=device)
+    assert gt.default_generator.get_state() == (77, 1)
+    gt.default_generator.manual_seed(77)
+    np.testing.assert_array_equal(gt.rand(3, device=device).numpy(), a.numpy())
+
+
+def test_same_seed_same_numbers_on_every_device(device):
+    cpu = gt.device("cpu")
+    for dtype in (gt.float16, gt.float32, gt.float64):
+        if dtype not in device.backend.dtypes:
+            continue
+        a = gt.rand(1000, dtype=dtype, seed=9, device=device).numpy()
+        b = gt.rand(1000, dtype=dtype, seed=9, device=cpu).numpy()
+        np.testing.assert_array_equal(a, b)  # bit for bit
+        n = gt.randn(1000, dtype=dtype, seed=9, device=device).numpy().astype(np.float64)
+        m = gt.randn(1000, dtype=dtype, seed=9, device=cpu).numpy().astype(np.float64)
+        tol = {gt.float16: 1e-3, gt.float32: 1e-6, gt.float64: 1e-12}[dtype]
+        np.testing.assert_allclose(n, m, rtol=tol, atol=tol)  # to rounding
+    i = gt.randint(-1000, 1000, (1000,), seed=9, device=device).numpy()
+    np.testing.assert_array_equal(i, gt.randint(-1000, 1000, (1000,), seed=9, device=cpu).numpy())

@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 
 import gputensor as gt
 from gputensor.errors import ArgumentTypeError, AxisError, ShapeError
-from tests.helpers import FLOATS, LAYOUTS, assert_close, check_op
+from tests.conftest import DEVICES
+from tests.helpers import FLOATS, LAYOUTS, assert_close, broadcast_along, check_op
 
 X = np.random.default_rng(3).uniform(-2, 2, (2, 3, 4))
 AXES = [None, 0, 1, 2, -1, (0, 2), (1, 2), (0, 1, 2), (), (-3, -1)]
@@ -25,7 +26,11 @@ def _logsumexp(x, axis=None, keepdims=False):
 
 
 REDUCTIONS = {
-    "sum": np.sum, "prod": np.prod, "mean": np.mean, "max": np.max, "min": np.min,
+    "sum": np.sum,
+    "prod": np.prod,
+    "mean": np.mean,
+    "max": np.max,
+    "min": np.min,
     "logsumexp": _logsumexp,
 }
 
@@ -40,8 +45,15 @@ def test_reductions_over_axes(name, axis, keepdims, device):
         return getattr(gt, name)(x, axis=axis, keepdims=keepdims)
 
     fn.__name__ = name
-    check_op(fn, lambda x: ref(x, axis=axis, keepdims=keepdims), [X], device, dtypes=FLOATS,
-             layouts=LAYOUTS if axis in (None, (0, 2)) else ("contiguous",), gradgrad=axis in (None, 1))
+    check_op(
+        fn,
+        lambda x: ref(x, axis=axis, keepdims=keepdims),
+        [X],
+        device,
+        dtypes=FLOATS,
+        layouts=LAYOUTS if axis in (None, (0, 2)) else ("contiguous",),
+        gradgrad=axis in (None, 1),
+    )
 
 
 @pytest.mark.parametrize("correction", [0, 1, 0.5])
@@ -52,8 +64,14 @@ def test_var_std(name, axis, correction, device):
         return getattr(gt, name)(x, axis=axis, correction=correction)
 
     fn.__name__ = name
-    check_op(fn, lambda x: getattr(np, name)(x, axis=axis, ddof=correction), [X], device, dtypes=FLOATS,
-             gradgrad=axis is None)
+    check_op(
+        fn,
+        lambda x: getattr(np, name)(x, axis=axis, ddof=correction),
+        [X],
+        device,
+        dtypes=FLOATS,
+        gradgrad=axis is None,
+    )
 
 
 def test_var_with_too_few_elements_is_nan(device):
@@ -76,6 +94,7 @@ def test_method_forms(device):
 def test_prod_gradient_exact_with_zeros(device):
     x = np.array([[0.0, 2.0, 3.0, -1.5], [0.0, 0.0, 1.5, 2.0], [1.0, -2.0, 0.5, 3.0]])
     for axis in (None, 0, 1, (0, 1)):
+
         def fn(t, axis=axis):
             return gt.prod(t, axis=axis)
 
@@ -176,7 +195,9 @@ def test_arg_reductions(name, device):
         for axis in (None, 0, 1, -1):
             out = getattr(gt, name)(t, axis=axis)
             assert out.dtype is gt.int64
-            np.testing.assert_array_equal(out.numpy(), ref(x, axis=axis), err_msg=f"{name} axis={axis} {layout}")
+            np.testing.assert_array_equal(
+                out.numpy(), ref(x, axis=axis), err_msg=f"{name} axis={axis} {layout}"
+            )
             kept = getattr(gt, name)(t, axis=axis, keepdims=True)
             np.testing.assert_array_equal(kept.numpy(), ref(x, axis=axis, keepdims=True))
     ints = gt.asarray([[3, 9, 9], [1, 0, 1]], dtype=gt.uint8, device=device)
@@ -195,7 +216,9 @@ def test_any_all(name, device):
             out = getattr(gt, name)(t, axis=axis)
             assert out.dtype is gt.bool
             np.testing.assert_array_equal(out.numpy(), ref(x, axis=axis))
-        np.testing.assert_array_equal(getattr(gt, name)(t, axis=1, keepdims=True).numpy(), ref(x, axis=1, keepdims=True))
+        np.testing.assert_array_equal(
+            getattr(gt, name)(t, axis=1, keepdims=True).numpy(), ref(x, axis=1, keepdims=True)
+        )
     nan = gt.asarray([np.nan, 0.0], device=device)
     assert gt.any(nan).item() is True
 
@@ -226,6 +249,7 @@ def test_logsumexp_of_integers(device):
 
 # --- scans ---------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("axis", [0, 1, 2, -1])
 @pytest.mark.parametrize("name", ["cumulative_sum", "cumulative_prod"])
 def test_cumulative(name, axis, device):
@@ -235,7 +259,14 @@ def test_cumulative(name, axis, device):
         return getattr(gt, name)(x, axis=axis)
 
     fn.__name__ = name
-    check_op(fn, lambda x: ref(x, axis=axis), [X], device, dtypes=FLOATS, layouts=LAYOUTS if axis == 1 else ("contiguous",))
+    check_op(
+        fn,
+        lambda x: ref(x, axis=axis),
+        [X],
+        device,
+        dtypes=FLOATS,
+        layouts=LAYOUTS if axis == 1 else ("contiguous",),
+    )
 
 
 def test_cumulative_include_initial(device):
@@ -278,8 +309,25 @@ def test_scan_errors(device):
 
 # --- errors ------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("name", ["sum", "prod", "mean", "max", "min", "var", "std", "any", "all",
-                                  "count_nonzero", "logsumexp", "argmax", "argmin"])
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "sum",
+        "prod",
+        "mean",
+        "max",
+        "min",
+        "var",
+        "std",
+        "any",
+        "all",
+        "count_nonzero",
+        "logsumexp",
+        "argmax",
+        "argmin",
+    ],
+)
 def test_bad_axis(name, device):
     x = gt.ones((2, 3), device=device)
     with pytest.raises(AxisError, match=rf"{name}: axis 2 is out of range for a tensor with 2 axes"):
@@ -299,6 +347,7 @@ def test_repeated_axis(device):
 
 # --- hypothesis --------------------------------------------------------------------------------
 
+
 @st.composite
 def _shape_and_axes(draw):
     shape = tuple(draw(st.lists(st.integers(0, 4), min_size=1, max_size=4)))
@@ -306,13 +355,20 @@ def _shape_and_axes(draw):
     return shape, axes
 
 
+@pytest.mark.parametrize("device_name", DEVICES)
 @settings(max_examples=40, deadline=None)
-@given(sa=_shape_and_axes(), keepdims=st.booleans(), layout=st.sampled_from(LAYOUTS),
-       name=st.sampled_from(["sum", "mean", "prod", "logsumexp"]), seed=st.integers(0, 2**16))
-def test_reductions_random(sa, keepdims, layout, name, seed):
+@given(
+    sa=_shape_and_axes(),
+    keepdims=st.booleans(),
+    layout=st.sampled_from(LAYOUTS),
+    name=st.sampled_from(["sum", "mean", "prod", "logsumexp"]),
+    seed=st.integers(0, 2**16),
+    bcast=st.sets(st.integers(0, 3)),
+)
+def test_reductions_random(device_name, sa, keepdims, layout, name, seed, bcast):
     shape, axes = sa
-    device = gt.device("cpu")
-    x = np.random.default_rng(seed).uniform(0.5, 1.5, shape)
+    device = gt.device(device_name)
+    x = broadcast_along(np.random.default_rng(seed).uniform(0.5, 1.5, shape), bcast)
     if name in ("mean", "logsumexp") and x.size == 0:
         return
 
@@ -320,14 +376,17 @@ def test_reductions_random(sa, keepdims, layout, name, seed):
         return getattr(gt, name)(t, axis=axes, keepdims=keepdims)
 
     ref = REDUCTIONS[name]
-    check_op(fn, lambda a: ref(a, axis=axes, keepdims=keepdims), [x], device, layouts=(layout,), gradgrad=False)
+    check_op(
+        fn, lambda a: ref(a, axis=axes, keepdims=keepdims), [x], device, layouts=(layout,), gradgrad=False
+    )
 
 
+@pytest.mark.parametrize("device_name", DEVICES)
 @settings(max_examples=30, deadline=None)
 @given(sa=_shape_and_axes(), layout=st.sampled_from(LAYOUTS), seed=st.integers(0, 2**16))
-def test_max_random_without_ties(sa, layout, seed):
+def test_max_random_without_ties(device_name, sa, layout, seed):
     shape, axes = sa
-    device = gt.device("cpu")
+    device = gt.device(device_name)
     axes_list = range(len(shape)) if axes is None else axes
     if any(shape[a] == 0 for a in axes_list):
         return
@@ -352,3 +411,12 @@ def test_logsumexp_over_an_empty_axis_is_minus_infinity(device):
     out = gt.logsumexp(x, axis=1)
     assert out.shape == (2,) and out.tolist() == [-np.inf, -np.inf]
     assert gt.logsumexp(x, axis=0).shape == (0,)
+
+
+def test_std_gradient_of_constant_input_is_zero(device):
+    x = gt.asarray([[1.0, 1.0, 1.0], [1.0, 2.0, 3.0]], dtype=gt.float64, device=device).requires_grad_()
+    gt.std(x, axis=1).sum().backward()
+    g = x.grad.numpy()
+    assert np.all(g[0] == 0.0)
+    np.testing.assert_allclose(g[1], (np.array([1.0, 2.0, 3.0]) - 2.0) / (3 * np.std([1.0, 2.0, 3.0])))
+    assert gt.std(x, axis=1).tolist()[0] == 0.0

@@ -9,7 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import gputensor as gt
-from gputensor.errors import ArgumentTypeError, AxisError, ShapeError
+from gputensor.errors import ArgumentValueError, AxisError, ShapeError
+from tests.conftest import DEVICES
 from tests.helpers import FLOATS, LAYOUTS, check_op, device_array
 
 
@@ -28,13 +29,21 @@ def test_sort_values_and_gradient(axis, descending, device):
         s = np.sort(x, axis=axis)
         return np.flip(s, axis=axis) if descending else s
 
-    check_op(_fn("sort", lambda x: gt.sort(x, axis=axis, descending=descending)), ref, [X], device, dtypes=FLOATS,
-             layouts=LAYOUTS)
+    check_op(
+        _fn("sort", lambda x: gt.sort(x, axis=axis, descending=descending)),
+        ref,
+        [X],
+        device,
+        dtypes=FLOATS,
+        layouts=LAYOUTS,
+    )
 
 
 @pytest.mark.parametrize("dtype", [gt.int8, gt.int64, gt.uint8, gt.bool, gt.float16, gt.bfloat16, gt.float32])
 def test_argsort_is_stable(dtype, device):
-    values = np.array([3, 1, 2, 1, 3, 0, 2, 1, 0, 3]) if dtype is not gt.bool else np.array([1, 0, 1, 0, 0, 1])
+    values = (
+        np.array([3, 1, 2, 1, 3, 0, 2, 1, 0, 3]) if dtype is not gt.bool else np.array([1, 0, 1, 0, 0, 1])
+    )
     x = gt.asarray(values.astype(dtype.np), device=device)
     idx = gt.argsort(x)
     assert idx.dtype is gt.int64
@@ -86,8 +95,14 @@ def test_topk(k, axis, largest, device):
             s = np.flip(s, axis=axis)
         return np.take(s, np.arange(k), axis=axis)
 
-    check_op(_fn("topk", lambda x: gt.topk(x, k, axis=axis, largest=largest)[0]), ref, [X], device, dtypes=FLOATS,
-             layouts=LAYOUTS)
+    check_op(
+        _fn("topk", lambda x: gt.topk(x, k, axis=axis, largest=largest)[0]),
+        ref,
+        [X],
+        device,
+        dtypes=FLOATS,
+        layouts=LAYOUTS,
+    )
     values, indices = gt.topk(gt.asarray(X, device=device), k, axis=axis, largest=largest)
     assert indices.dtype is gt.int64
     np.testing.assert_array_equal(np.take_along_axis(X, indices.numpy(), axis=axis), values.numpy())
@@ -143,15 +158,32 @@ def test_searchsorted(side, device):
     np.testing.assert_array_equal(out.numpy(), np.searchsorted(sorted_1d, values, side=side))
     unsorted = np.array([4.0, 0.0, 2.5, 1.0])
     sorter = np.argsort(unsorted)
-    out = gt.searchsorted(gt.asarray(unsorted, device=device), gt.asarray([1.0, 3.0], device=device), side=side,
-                          sorter=gt.asarray(sorter, device=device))
-    np.testing.assert_array_equal(out.numpy(), np.searchsorted(unsorted, [1.0, 3.0], side=side, sorter=sorter))
-    ints = gt.searchsorted(gt.asarray([1, 3, 5], device=device), gt.asarray([2.5, 5.0], device=device), side=side)
+    out = gt.searchsorted(
+        gt.asarray(unsorted, device=device),
+        gt.asarray([1.0, 3.0], device=device),
+        side=side,
+        sorter=gt.asarray(sorter, device=device),
+    )
+    np.testing.assert_array_equal(
+        out.numpy(), np.searchsorted(unsorted, [1.0, 3.0], side=side, sorter=sorter)
+    )
+    ints = gt.searchsorted(
+        gt.asarray([1, 3, 5], device=device), gt.asarray([2.5, 5.0], device=device), side=side
+    )
     np.testing.assert_array_equal(ints.numpy(), np.searchsorted([1, 3, 5], [2.5, 5.0], side=side))
 
 
+def test_searchsorted_places_nan_last_in_every_float_dtype(device):
+    for dtype in FLOATS:
+        sorted_1d = gt.asarray([1.0, 2.0, 3.0, np.nan], dtype=dtype, device=device)
+        values = gt.asarray([2.5, np.nan, 0.0], dtype=dtype, device=device)
+        for side in ("left", "right"):
+            expected = np.searchsorted([1.0, 2.0, 3.0, np.nan], [2.5, np.nan, 0.0], side=side)
+            np.testing.assert_array_equal(gt.searchsorted(sorted_1d, values, side=side).numpy(), expected)
+
+
 def test_searchsorted_errors(device):
-    with pytest.raises(ArgumentTypeError, match="searchsorted: side must be 'left' or 'right'"):
+    with pytest.raises(ArgumentValueError, match="searchsorted: side must be 'left' or 'right'"):
         gt.searchsorted(gt.ones(2, device=device), gt.ones(1, device=device), side="middle")
     with pytest.raises(ShapeError, match=r"searchsorted: x1 must be 1-D, got shape \(2, 2\)"):
         gt.searchsorted(gt.ones((2, 2), device=device), gt.ones(1, device=device))
@@ -170,7 +202,9 @@ UNIQUE_INPUTS = [
 @pytest.mark.parametrize("values", UNIQUE_INPUTS, ids=lambda a: f"{a.dtype}{a.shape}")
 def test_unique_family(values, device):
     x = gt.asarray(values, device=device)
-    uniq, first, inverse, counts = np.unique(values, return_index=True, return_inverse=True, return_counts=True)
+    uniq, first, inverse, counts = np.unique(
+        values, return_index=True, return_inverse=True, return_counts=True
+    )
     u = gt.unique_all(x)
     np.testing.assert_array_equal(u.values.numpy(), uniq)
     assert u.values.dtype is x.dtype
@@ -203,17 +237,26 @@ def test_unique_of_views(device):
     for layout in LAYOUTS:
         t = device_array(base, device, layout=layout)
         np.testing.assert_array_equal(gt.unique_values(t).numpy(), [1, 2, 3])
-        np.testing.assert_array_equal(gt.unique_inverse(t).inverse_indices.numpy(),
-                                      np.unique(base, return_inverse=True)[1].reshape(base.shape))
+        np.testing.assert_array_equal(
+            gt.unique_inverse(t).inverse_indices.numpy(),
+            np.unique(base, return_inverse=True)[1].reshape(base.shape),
+        )
 
 
+@pytest.mark.parametrize("device_name", DEVICES)
 @settings(max_examples=40, deadline=None)
-@given(values=st.lists(st.integers(-3, 3), min_size=0, max_size=12), descending=st.booleans())
-def test_argsort_stability_random(values, descending):
-    a = np.array(values, dtype=np.int64)
-    x = gt.asarray(a)
+@given(
+    values=st.lists(st.integers(-3, 3), min_size=0, max_size=12),
+    descending=st.booleans(),
+    dtype=st.sampled_from([gt.int64, gt.int8, gt.float32, gt.bfloat16]),
+)
+def test_argsort_stability_random(device_name, values, descending, dtype):
+    a = np.array(values).astype(dtype.np)
+    x = gt.asarray(a, device=device_name)
     order = sorted(range(len(values)), key=lambda i: -values[i] if descending else values[i])
-    np.testing.assert_array_equal(gt.argsort(x, descending=descending).numpy(), np.array(order, dtype=np.int64))
+    np.testing.assert_array_equal(
+        gt.argsort(x, descending=descending).numpy(), np.array(order, dtype=np.int64)
+    )
     u = gt.unique_counts(x)
     ref_u, ref_c = np.unique(a, return_counts=True)
     np.testing.assert_array_equal(u.values.numpy(), ref_u)

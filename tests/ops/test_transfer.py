@@ -61,16 +61,22 @@ def test_gradient_flows_back_across_devices(device):
 
 def test_device_lacking_a_dtype_says_so():
     limited = limited_device()
-    with pytest.raises(UnsupportedDTypeError, match="full: device cpulimited:0 does not support gputensor.float64"):
+    with pytest.raises(
+        UnsupportedDTypeError, match="full: device cpulimited:0 does not support gputensor.float64"
+    ):
         gt.zeros(2, dtype=gt.float64, device=limited)
-    with pytest.raises(UnsupportedDTypeError, match="to: device cpulimited:0 does not support gputensor.float64"):
+    with pytest.raises(
+        UnsupportedDTypeError, match="to: device cpulimited:0 does not support gputensor.float64"
+    ):
         gt.ones(2, dtype=gt.float64).to(limited)
     x = gt.ones(2, device=limited)
     with pytest.raises(UnsupportedDTypeError, match="astype: .*bfloat16"):
         x.astype(gt.bfloat16)
     with pytest.raises(UnsupportedDTypeError, match="asarray"):
         gt.asarray(np.zeros(2), device=limited)
-    with pytest.raises(UnsupportedDTypeError, match="uniform: device cpulimited:0 does not support gputensor.float64"):
+    with pytest.raises(
+        UnsupportedDTypeError, match="uniform: device cpulimited:0 does not support gputensor.float64"
+    ):
         gt.rand(2, dtype=gt.float64, device=limited)
     with pytest.raises(TypeError):  # a DTypeError is a TypeError
         gt.arange(3, dtype=gt.float64, device=limited)

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 import gputensor as gt
 from gputensor.errors import DTypeError
+from tests.conftest import DEVICES
 from tests.helpers import FLOATS, LAYOUTS, assert_close, check_op, device_array
 
 
@@ -109,8 +110,15 @@ def test_predicates(name, device):
 def test_special_values(device):
     x = gt.asarray([0.0, -1.0, np.inf, -np.inf, np.nan], dtype=gt.float64, device=device)
     with np.errstate(all="ignore"):
-        for name, ref in [("log", np.log), ("sqrt", np.sqrt), ("exp", np.exp), ("tanh", np.tanh),
-                          ("reciprocal", np.reciprocal), ("sigmoid", _sigmoid), ("erf", _erf)]:
+        for name, ref in [
+            ("log", np.log),
+            ("sqrt", np.sqrt),
+            ("exp", np.exp),
+            ("tanh", np.tanh),
+            ("reciprocal", np.reciprocal),
+            ("sigmoid", _sigmoid),
+            ("erf", _erf),
+        ]:
             assert_close(getattr(gt, name)(x), ref(x.numpy()), what=name)
 
 
@@ -130,9 +138,31 @@ def test_erf_accuracy_float64(device):
 
 # --- dtype rules -----------------------------------------------------------------------------
 
-FLOAT_RULE = ["exp", "expm1", "log", "log1p", "log2", "log10", "sqrt", "rsqrt", "reciprocal", "sin",
-              "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "tanh", "asinh", "acosh", "atanh",
-              "erf", "sigmoid"]
+FLOAT_RULE = [
+    "exp",
+    "expm1",
+    "log",
+    "log1p",
+    "log2",
+    "log10",
+    "sqrt",
+    "rsqrt",
+    "reciprocal",
+    "sin",
+    "cos",
+    "tan",
+    "asin",
+    "acos",
+    "atan",
+    "sinh",
+    "cosh",
+    "tanh",
+    "asinh",
+    "acosh",
+    "atanh",
+    "erf",
+    "sigmoid",
+]
 
 
 @pytest.mark.parametrize("name", FLOAT_RULE)
@@ -151,7 +181,11 @@ def test_float_functions_of_integers_give_default_float(name, dtype, device):
 @pytest.mark.parametrize("name", ["negative", "abs", "square", "sign", "positive"])
 @pytest.mark.parametrize("dtype", [gt.int8, gt.int16, gt.int32, gt.int64, gt.uint8])
 def test_numeric_functions_keep_integer_dtype(name, dtype, device):
-    values = np.array([0, 1, 5, 7], dtype=dtype.np) if dtype is gt.uint8 else np.array([-5, 0, 3, 7], dtype=dtype.np)
+    values = (
+        np.array([0, 1, 5, 7], dtype=dtype.np)
+        if dtype is gt.uint8
+        else np.array([-5, 0, 3, 7], dtype=dtype.np)
+    )
     x = gt.asarray(values, device=device)
     out = getattr(gt, name)(x)
     assert out.dtype is dtype
@@ -232,12 +266,16 @@ def test_size_zero_and_scalar(device):
         check_op(gt.sin, np.sin, [x], device, dtypes=(gt.float32,))
 
 
+@pytest.mark.parametrize("device_name", DEVICES)
 @settings(max_examples=25, deadline=None)
-@given(shape=st.lists(st.integers(0, 4), min_size=0, max_size=3).map(tuple),
-       layout=st.sampled_from(LAYOUTS), name=st.sampled_from(["exp", "tanh", "sin", "square", "sigmoid"]),
-       seed=st.integers(0, 2**16))
-def test_unary_random_shapes_and_layouts(shape, layout, name, seed):
-    device = gt.device("cpu")
+@given(
+    shape=st.lists(st.integers(0, 4), min_size=0, max_size=3).map(tuple),
+    layout=st.sampled_from(LAYOUTS),
+    name=st.sampled_from(["exp", "tanh", "sin", "square", "sigmoid"]),
+    seed=st.integers(0, 2**16),
+)
+def test_unary_random_shapes_and_layouts(device_name, shape, layout, name, seed):
+    device = gt.device(device_name)
     x = np.random.default_rng(seed).uniform(-2, 2, size=shape)
     ref = SMOOTH[name][0]
     check_op(getattr(gt, name), ref, [x], device, layouts=(layout,), gradgrad=False)
@@ -248,3 +286,18 @@ def test_unary_of_broadcast_view(device):
     check_op(gt.tanh, np.tanh, [x], device, layouts=LAYOUTS)
     t = device_array(x, device)
     assert t.strides[1] == 0
+
+
+def test_numpy_style_aliases(device):
+    x = gt.asarray([0.25, -0.5], dtype=gt.float64, device=device)
+    for alias, name in [
+        ("arcsin", "asin"),
+        ("arccos", "acos"),
+        ("arctan", "atan"),
+        ("arcsinh", "asinh"),
+        ("arctanh", "atanh"),
+    ]:
+        assert getattr(gt, alias) is getattr(gt, name)
+        assert_close(getattr(gt, alias)(x), getattr(np, alias)(x.numpy()))
+    assert gt.arccosh is gt.acosh
+    assert_close(gt.arccosh(x + 2), np.arccosh(x.numpy() + 2))

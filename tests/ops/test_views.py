@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 import gputensor as gt
 from gputensor.errors import ArgumentTypeError, AxisError, ShapeError
 from gputensor.ops.views import view_strides
+from tests.conftest import DEVICES
 from tests.helpers import FLOATS, LAYOUTS, check_op
 
 X = np.random.default_rng(5).uniform(-1, 1, (2, 3, 4))
@@ -24,10 +25,18 @@ def _fn(name, f):
     return f
 
 
-@pytest.mark.parametrize("shape", [(6, 4), (4, 6), (24,), (2, 12), (3, 2, 4), (-1, 2), (1, 24, 1), (2, -1, 3)], ids=str)
+@pytest.mark.parametrize(
+    "shape", [(6, 4), (4, 6), (24,), (2, 12), (3, 2, 4), (-1, 2), (1, 24, 1), (2, -1, 3)], ids=str
+)
 def test_reshape(shape, device):
-    check_op(_fn("reshape", lambda x: gt.reshape(x, shape)), lambda x: np.reshape(x, shape), [X], device,
-             dtypes=FLOATS, layouts=LAYOUTS)
+    check_op(
+        _fn("reshape", lambda x: gt.reshape(x, shape)),
+        lambda x: np.reshape(x, shape),
+        [X],
+        device,
+        dtypes=FLOATS,
+        layouts=LAYOUTS,
+    )
 
 
 def test_reshape_method_spellings(device):
@@ -49,7 +58,9 @@ def test_reshape_of_transposed_copies_and_copy_false_raises(device):
     x = gt.arange(6, device=device).reshape(2, 3).T
     y = x.reshape(6)
     assert y.tolist() == [0, 3, 1, 4, 2, 5]
-    with pytest.raises(ShapeError, match=r"reshape: a tensor of shape \(3, 2\) with strides \(1, 3\) cannot be viewed"):
+    with pytest.raises(
+        ShapeError, match=r"reshape: a tensor of shape \(3, 2\) with strides \(1, 3\) cannot be viewed"
+    ):
         gt.reshape(x, (6,), copy=False)
     # a copy that was asked for does not share memory
     base = gt.arange(4, device=device)
@@ -60,7 +71,10 @@ def test_reshape_of_transposed_copies_and_copy_false_raises(device):
 
 def test_reshape_errors(device):
     x = gt.ones((2, 3), device=device)
-    with pytest.raises(ShapeError, match=r"reshape: cannot reshape a tensor of shape \(2, 3\) \(6 elements\) into shape \(4,\)"):
+    with pytest.raises(
+        ShapeError,
+        match=r"reshape: cannot reshape a tensor of shape \(2, 3\) \(6 elements\) into shape \(4,\)",
+    ):
         x.reshape(4)
     with pytest.raises(ShapeError, match="only one dimension can be -1"):
         x.reshape(-1, -1)
@@ -84,6 +98,7 @@ def test_reshape_size_zero(device):
 
 
 # --- reshape's view arithmetic against NumPy on random layouts -------------------------------------
+
 
 @st.composite
 def _layouts(draw):
@@ -148,9 +163,10 @@ def _factorizations(n, draw):
     return tuple(dims)
 
 
+@pytest.mark.parametrize("device_name", DEVICES)
 @settings(max_examples=200, deadline=None)
 @given(layout=_layouts(), data=st.data())
-def test_view_strides_against_numpy(layout, data):
+def test_view_strides_against_numpy(device_name, layout, data):
     shape, ops = layout
     base = np.arange(math.prod(shape), dtype=np.int64).reshape(shape)
     a = _apply(base, ops, np)
@@ -170,7 +186,7 @@ def test_view_strides_against_numpy(layout, data):
         flat_index = offset + sum(grid[i] * s for i, s in enumerate(strides))
         np.testing.assert_array_equal(base.reshape(-1)[flat_index], a.reshape(new_shape))
     # the same layout through gputensor: values match NumPy's reshape, views share memory
-    t = _apply(gt.asarray(base), ops, gt)
+    t = _apply(gt.asarray(base, device=device_name), ops, gt)
     np.testing.assert_array_equal(t.numpy(), a)
     r = t.reshape(new_shape)
     np.testing.assert_array_equal(r.numpy(), a.reshape(new_shape))
@@ -187,10 +203,17 @@ def test_view_strides_examples():
 
 # --- permutations and axes ---------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("axes", [(0, 1, 2), (2, 0, 1), (1, 0, 2), (2, 1, 0), (-1, 0, 1)], ids=str)
 def test_permute_dims(axes, device):
-    check_op(_fn("permute_dims", lambda x: gt.permute_dims(x, axes)), lambda x: np.transpose(x, axes), [X], device,
-             dtypes=FLOATS, layouts=LAYOUTS)
+    check_op(
+        _fn("permute_dims", lambda x: gt.permute_dims(x, axes)),
+        lambda x: np.transpose(x, axes),
+        [X],
+        device,
+        dtypes=FLOATS,
+        layouts=LAYOUTS,
+    )
 
 
 def test_transpose_spellings(device):
@@ -208,7 +231,9 @@ def test_transpose_spellings(device):
 
 @pytest.mark.parametrize("src, dst", [(0, 2), (-1, 0), ((0, 1), (2, 0)), ((0, 2), (1, 0))], ids=str)
 def test_moveaxis(src, dst, device):
-    check_op(_fn("moveaxis", lambda x: gt.moveaxis(x, src, dst)), lambda x: np.moveaxis(x, src, dst), [X], device)
+    check_op(
+        _fn("moveaxis", lambda x: gt.moveaxis(x, src, dst)), lambda x: np.moveaxis(x, src, dst), [X], device
+    )
 
 
 def test_permute_errors(device):
@@ -223,12 +248,19 @@ def test_permute_errors(device):
         gt.swapaxes(x, 0, 3)
     with pytest.raises(ShapeError, match="moveaxis"):
         gt.moveaxis(x, (0, 1), (0,))
+    with pytest.raises(AxisError, match=r"moveaxis: repeated axis in source \(0, 0\)"):
+        gt.moveaxis(x, (0, 0), (0, 1))
 
 
 @pytest.mark.parametrize("axis", [0, 1, 3, -1, -4, (0, 2), (0, -1)], ids=str)
 def test_expand_dims(axis, device):
-    check_op(_fn("expand_dims", lambda x: gt.expand_dims(x, axis=axis)), lambda x: np.expand_dims(x, axis), [X], device,
-             layouts=LAYOUTS)
+    check_op(
+        _fn("expand_dims", lambda x: gt.expand_dims(x, axis=axis)),
+        lambda x: np.expand_dims(x, axis),
+        [X],
+        device,
+        layouts=LAYOUTS,
+    )
 
 
 def test_expand_dims_errors(device):
@@ -239,8 +271,13 @@ def test_expand_dims_errors(device):
 @pytest.mark.parametrize("axis", [None, 0, 2, (0, 2), -1], ids=str)
 def test_squeeze(axis, device):
     x = np.random.default_rng(0).uniform(size=(1, 3, 1, 1))
-    check_op(_fn("squeeze", lambda t: gt.squeeze(t, axis=axis)), lambda a: np.squeeze(a, axis=axis), [x], device,
-             layouts=LAYOUTS)
+    check_op(
+        _fn("squeeze", lambda t: gt.squeeze(t, axis=axis)),
+        lambda a: np.squeeze(a, axis=axis),
+        [x],
+        device,
+        layouts=LAYOUTS,
+    )
 
 
 def test_squeeze_errors(device):
@@ -253,8 +290,13 @@ def test_broadcast_to(shape, device):
     x = np.random.default_rng(0).uniform(size=(3, 1))
     if shape == (2, 1, 3, 4):
         x = np.random.default_rng(0).uniform(size=(1, 1, 1, 4))
-    check_op(_fn("broadcast_to", lambda t: gt.broadcast_to(t, shape)), lambda a: np.broadcast_to(a, shape), [x], device,
-             layouts=LAYOUTS)
+    check_op(
+        _fn("broadcast_to", lambda t: gt.broadcast_to(t, shape)),
+        lambda a: np.broadcast_to(a, shape),
+        [x],
+        device,
+        layouts=LAYOUTS,
+    )
 
 
 def test_broadcast_to_is_a_zero_stride_view_and_errors(device):
@@ -280,8 +322,14 @@ def test_broadcast_arrays(device):
 
 @pytest.mark.parametrize("axis", [None, 0, 1, (0, 2), -1], ids=str)
 def test_flip(axis, device):
-    check_op(_fn("flip", lambda x: gt.flip(x, axis=axis)), lambda x: np.flip(x, axis=axis), [X], device,
-             dtypes=FLOATS, layouts=LAYOUTS)
+    check_op(
+        _fn("flip", lambda x: gt.flip(x, axis=axis)),
+        lambda x: np.flip(x, axis=axis),
+        [X],
+        device,
+        dtypes=FLOATS,
+        layouts=LAYOUTS,
+    )
 
 
 def test_flip_empty_and_errors(device):
@@ -292,7 +340,14 @@ def test_flip_empty_and_errors(device):
 
 def test_views_share_memory_with_base(device):
     base = gt.zeros((3, 4), device=device)
-    views = [base.T, base[::2, 1::2], gt.flip(base, axis=0), base.reshape(12), gt.expand_dims(base, axis=0), base[1]]
+    views = [
+        base.T,
+        base[::2, 1::2],
+        gt.flip(base, axis=0),
+        base.reshape(12),
+        gt.expand_dims(base, axis=0),
+        base[1],
+    ]
     base[...] = gt.arange(12, dtype=gt.float32, device=device).reshape(3, 4)
     ref = np.arange(12, dtype=np.float32).reshape(3, 4)
     expected = [ref.T, ref[::2, 1::2], ref[::-1], ref.reshape(12), ref[None], ref[1]]
