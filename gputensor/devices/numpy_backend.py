@@ -229,8 +229,11 @@ class NumpyBackend(Backend):
         if dtype.kind == "b":
             result = np.matmul(a.astype(np.int64), b.astype(np.int64)) != 0
             return _c(result)
-        batch = np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
-        out = self.pool.empty(batch + (a.shape[-2], b.shape[-1]), dtype.np)
+        if a.ndim == 2 and b.ndim == 2:
+            shape = (a.shape[0], b.shape[1])
+        else:
+            shape = np.broadcast_shapes(a.shape[:-2], b.shape[:-2]) + (a.shape[-2], b.shape[-1])
+        out = self.pool.empty(shape, dtype.np)
         return np.matmul(a, b, out=out)
 
     # --- indexing ----------------------------------------------------------------------

@@ -9,15 +9,18 @@ from .. import dtypes as dt
 from ..autograd.state import no_grad
 from ..errors import ArgumentTypeError, ArgumentValueError, DTypeError, IndexOutOfRangeError, ShapeError
 from ..ops.activations import log_softmax
-from ..ops.binary import logaddexp, logical_and, logical_or, not_equal
+from ..ops.binary import equal, logaddexp, logical_and, logical_or, not_equal
 from ..ops.core import Tensor, check_same_device, normalize_axis, to_tensor
+from ..ops.creation import arange
 from ..ops.elementwise import astype, clip, where
-from ..ops.indexing import getitem, take, take_along_axis
+from ..ops.indexing import getitem
 from ..ops.reduction import any as reduce_any
+from ..ops.reduction import max as reduce_max
+from ..ops.reduction import min as reduce_min
 from ..ops.reduction import sum as reduce_sum
 from ..ops.unary import abs as absolute
 from ..ops.unary import log, log1p, negative
-from ..ops.views import expand_dims, reshape, squeeze
+from ..ops.views import expand_dims, reshape
 from .checks import check_reduction, float_tensor, number_in, optional_float_tensor, reduce_loss, same_shape
 
 
@@ -76,7 +79,9 @@ def cross_entropy(
     loss = negative(picked)
     if smoothing > 0:
         weighted = log_p if weight is None else log_p * _along(weight, logits.ndim, axis)
-        uniform = where(valid, negative(reduce_sum(weighted, axis=axis)), 0.0)
+        uniform = negative(reduce_sum(weighted, axis=axis))
+        if valid is not None:
+            uniform = where(valid, uniform, 0.0)
         loss = loss * (1 - smoothing) + uniform * (smoothing / logits.shape[axis])
     return reduce_loss(loss, reduction, denominator)
 
@@ -128,26 +133,48 @@ def _nll_terms(op: str, log_p: Tensor, target: Tensor, axis: int, weight, ignore
         raise ArgumentTypeError(f"{op}: ignore_index must be an int, got {ignore_index!r}")
     if target.dtype is not dt.int64:
         target = astype(target, dt.int64)  # compare with ignore_index (often -100) in a signed type
-    _check_classes(op, target, log_p.shape[axis], ignore_index)
+    n_classes = log_p.shape[axis]
+    may_ignore = _check_classes(op, target, n_classes, ignore_index)
+    # Select each target's log-probability with a one-hot mask: three elementwise ops and a
+    # sum, no gather (and no scatter in the gradient), on every device.
+    classes = _along(arange(n_classes, device=log_p.device), log_p.ndim, axis)
+    if not may_ignore:
+        hit = equal(expand_dims(target, axis=axis), classes)
+        picked = reduce_sum(where(hit, log_p, 0.0), axis=axis)
+        count = target.size
+        if weight is None:
+            return picked, None, count
+        chosen = reduce_sum(where(hit, _along(weight, log_p.ndim, axis), 0.0), axis=axis)
+        return picked * chosen, None, reduce_sum(chosen)
     valid = not_equal(target, ignore_index)
-    safe = where(valid, target, 0)
-    picked = squeeze(take_along_axis(log_p, expand_dims(safe, axis=axis), axis=axis), axis=axis)
+    hit = equal(expand_dims(where(valid, target, -1), axis=axis), classes)
+    picked = reduce_sum(where(hit, log_p, 0.0), axis=axis)
     if weight is None:
-        return where(valid, picked, 0.0), valid, reduce_sum(astype(valid, log_p.dtype))
-    chosen = where(valid, take(weight, safe), 0.0)
-    return where(valid, picked * chosen, 0.0), valid, reduce_sum(chosen)
+        return picked, valid, reduce_sum(astype(valid, log_p.dtype))
+    chosen = reduce_sum(where(hit, _along(weight, log_p.ndim, axis), 0.0), axis=axis)
+    return picked * chosen, valid, reduce_sum(chosen)
 
 
-def _check_classes(op: str, target: Tensor, n_classes: int, ignore_index: int) -> None:
+def _check_classes(op: str, target: Tensor, n_classes: int, ignore_index: int) -> bool:
+    """Raise for class indices outside [0, C) other than ``ignore_index``; return whether any
+    target may equal ``ignore_index`` (two reductions read back; the slow check runs only
+    when the range is off)."""
+    if target.size == 0:
+        return False
     with no_grad():
+        lo = reduce_min(target).item()
+        hi = reduce_max(target).item()
+        if lo >= 0 and hi < n_classes:
+            return 0 <= ignore_index < n_classes
         outside = logical_or(target < 0, target >= n_classes)
         bad = logical_and(outside, not_equal(target, ignore_index))
-        if target.size and reduce_any(bad).item():
+        if reduce_any(bad).item():
             value = getitem(target, bad).tolist()[0]
             raise IndexOutOfRangeError(
                 f"{op}: target class {value} is out of range for {n_classes} classes; class indices "
                 f"must be in [0, {n_classes}) or equal ignore_index={ignore_index}"
             )
+    return True
 
 
 def nll_loss(

@@ -20,7 +20,8 @@ import builtins
 import numpy as np
 
 from .. import dtypes as dt
-from ..errors import DTypeError, ShapeError
+from ..errors import AutogradError, DeviceError, DTypeError, ShapeError
+from ..tensor import bump_version
 from .core import (
     Tensor,
     broadcast_shapes,
@@ -111,8 +112,6 @@ def _binary(name: str, rule: str, grad=None, save: str = "", doc: str = ""):
 
 def _write_out(name, out, xa, xb, dtype, shape, bool_out, dev):
     """``out=``: write the result into an existing tensor (never recorded)."""
-    from ..tensor import bump_version
-
     result_dtype = dt.bool_ if bool_out else dtype
     if type(out) is not Tensor:
         raise DTypeError(f"{name}: out= must be a Tensor, got {type(out).__name__}")
@@ -121,12 +120,8 @@ def _write_out(name, out, xa, xb, dtype, shape, bool_out, dev):
     if out._dtype is not result_dtype:
         raise DTypeError(f"{name}: out= has dtype {out._dtype} but the result has dtype {result_dtype}")
     if out._device is not dev:
-        from ..errors import DeviceError
-
         raise DeviceError(f"{name}: out= is on {out._device} but the operands are on {dev}")
     if state.enabled and (out._rg or out._watch):
-        from ..errors import AutogradError
-
         raise AutogradError(f"{name}: out= cannot write into a tensor that requires grad while recording")
     dev.backend.binary(name, xa, xb, dtype, shape, out=out._data)
     bump_version(out)

@@ -157,11 +157,14 @@ def _g_permute(node, g):
 def matrix_transpose(x, /) -> Tensor:
     """Swap the last two axes (a view); needs at least 2 axes."""
     x = to_tensor(x)
-    if x.ndim < 2:
+    n = x.ndim
+    if n < 2:
         raise ShapeError(f"matrix_transpose: needs at least 2 axes, got shape {x._shape}")
-    axes = list(range(x.ndim))
-    axes[-1], axes[-2] = axes[-2], axes[-1]
-    return permute_dims(x, tuple(axes))
+    axes = tuple(range(n - 2)) + (n - 1, n - 2)
+    st = x.strides
+    sh = x._shape
+    y = make_view(x, sh[:-2] + (sh[-1], sh[-2]), st[:-2] + (st[-1], st[-2]), x._offset)
+    return _record_view("permute_dims", _g_permute, x, y, axes)
 
 
 def swapaxes(x, axis1: int, axis2: int) -> Tensor:
