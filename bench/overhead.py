@@ -62,7 +62,6 @@ def worker_gputensor(quick):
     import numpy as np
 
     import gputensor as gt
-    from gputensor.nn.functional import cross_entropy
 
     out = {}
     n, r = (20000, 5) if not quick else (5000, 3)
@@ -92,10 +91,19 @@ def worker_gputensor(quick):
 
     out["chain"] = per_call(chain, number=n // 20, repeat=r)
 
+    out.update(_time_steps(gputensor_mlp_step(gt, np), quick))
+    return out
+
+
+def gputensor_mlp_step(gt, np, device=None):
+    """The seeds' MLP training step in gputensor (core ops, GradientTape, RMSprop written with
+    in-place ops) with its data and weights on ``device``; bench/tpu.py reuses it."""
+    from gputensor.nn.functional import cross_entropy
+
     xd, yd, weights = _mlp_data(np)
-    xb = gt.asarray(xd)
-    yb = gt.asarray(yd)
-    params = [gt.asarray(w.copy()).requires_grad_() for w in weights]
+    xb = gt.asarray(xd, device=device)
+    yb = gt.asarray(yd, device=device)
+    params = [gt.asarray(w.copy(), device=device).requires_grad_() for w in weights]
     square = [gt.zeros_like(p) for p in params]
 
     def step():
@@ -112,9 +120,9 @@ def worker_gputensor(quick):
                 s *= RHO
                 s += g * g * (1 - RHO)
                 p -= g * LR / (gt.sqrt(s) + EPS)
+        return loss
 
-    out.update(_time_steps(step, quick))
-    return out
+    return step
 
 
 def worker_torch(quick):

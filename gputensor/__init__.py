@@ -46,9 +46,13 @@ from .tensor_methods import install as _install
 _install()
 
 from . import (
+    data,  # noqa: E402
+    estimator,  # noqa: E402
+    feature_column,  # noqa: E402
     linalg,  # noqa: E402
     nn,  # noqa: E402
     testing,  # noqa: E402
+    tpu,  # noqa: E402
 )
 
 __version__ = "0.1.0"

@@ -22,7 +22,8 @@ VARIABLES: dict[str, tuple[str, str]] = {
     "GPUTENSOR_DEVICES": (
         "",
         "Comma-separated devices the test suite runs device tests on (e.g. `cpu,opencl:0`). "
-        "Empty: every available device.",
+        "Empty: every available device except emulated ones (`tpu:N`), which run only when "
+        "named here.",
     ),
     "GPUTENSOR_SYNC": (
         "0",
@@ -36,6 +37,11 @@ VARIABLES: dict[str, tuple[str, str]] = {
         "0",
         "`1`: print each primitive an op runs with its device (same as "
         "`gt.config.log_device_placement(True)`).",
+    ),
+    "GPUTENSOR_TPU_CHIP": (
+        "v2",
+        "Chip generation (`v2`, `v3`, `v4`, `v5e`) or slice (`v2-8`, `v5e-16`) of the emulated "
+        "`tpu:N` devices when `gt.device(\"tpu:0\", chip=...)` names none.",
     ),
 }
 
@@ -57,6 +63,7 @@ class Settings:
     sync: bool = field(default_factory=lambda: _flag("GPUTENSOR_SYNC"))
     numpy_pool: bool = field(default_factory=lambda: _env("GPUTENSOR_NUMPY_POOL") != "0")
     log_placement: bool = field(default_factory=lambda: _flag("GPUTENSOR_LOG_DEVICE_PLACEMENT"))
+    tpu_chip: str = field(default_factory=lambda: _env("GPUTENSOR_TPU_CHIP"))
 
 
 settings = Settings()

@@ -205,12 +205,12 @@ class Tensor:
 
     def __array__(self, dtype=None, copy=None):
         host = self.numpy()
-        if copy is False and not self._device.backend.host_memory:
-            raise ValueError(f"__array__: a tensor on {self._device} cannot be viewed without a copy")
         if dtype is not None and np.dtype(dtype) != host.dtype:
             if copy is False:
                 raise ValueError(f"__array__: converting {self._dtype} to {np.dtype(dtype)} needs a copy")
             return host.astype(dtype)
+        if copy is False and not self._device.backend.host_memory:
+            raise ValueError(f"__array__: a tensor on {self._device} cannot be viewed without a copy")
         if copy:
             return host.copy()
         return host
@@ -330,7 +330,8 @@ def make(data, shape, dtype, device) -> Tensor:
     t._data = data
     t._root = data
     t._shape = shape
-    t._dtype = dtype
+    narrow = device.dtype_map
+    t._dtype = dtype if narrow is None else narrow.get(dtype, dtype)
     t._device = device
     t._strides = None
     t._offset = 0

@@ -2,10 +2,12 @@
  *
  * One definition per op and dtype suffix: op_<name>_<suffix>(...), suffix as in gputensor's
  * DType.short (f32, f64, i8, i16, i32, i64, u8, b8). float16 and bfloat16 values are loaded
- * into float, computed with the f32 functions and rounded once on store. Semantics follow the
- * NumPy backend (gputensor/devices/numpy_backend.py), which is the specification:
- *   - floor_divide rounds toward -inf; remainder takes the sign of the divisor;
- *   - integer division or remainder by zero gives 0;
+ * into float, computed with the f32 functions and rounded once on store. The float functions
+ * also exist for vectors (f32x8, f64x4) so contiguous kernels compute 8 or 4 lanes at once.
+ * Semantics follow the NumPy backend (gputensor/devices/numpy_backend.py), the specification:
+ *   - floor_divide rounds toward -inf; remainder takes the sign of the divisor (floats: NumPy's
+ *     divmod, quotient snapped to an integer);
+ *   - integer division or remainder by zero gives 0; MIN // -1 wraps to MIN (no trap);
  *   - integer pow with a negative exponent truncates toward zero (1, -1 or 0);
  *   - round is half to even; sign(NaN) is NaN; max/min propagate NaN.
  */
@@ -17,11 +19,17 @@
 #endif
 
 /* ---- floating point ------------------------------------------------------------------ */
+/* GT_FLOAT_OPS(T, S) is written so that T may be a scalar (float, double) or a vector
+ * (float8, double4): conditions use the ternary operator, which selects per component on
+ * vectors. floor_divide and remainder follow NumPy's divmod exactly (quotient snapped to the
+ * nearest integer, zero results signed like NumPy's). */
 #define GT_FLOAT_OPS(T, S)                                                                   \
     inline T op_negative_##S(T x) { return -x; }                                             \
     inline T op_positive_##S(T x) { return x; }                                              \
     inline T op_abs_##S(T x) { return fabs(x); }                                             \
-    inline T op_sign_##S(T x) { return isnan(x) ? x : (T)((x > 0) - (x < 0)); }              \
+    inline T op_sign_##S(T x) {                                                              \
+        return isnan(x) ? x : (x > (T)0 ? (T)1 : (x < (T)0 ? (T)-1 : (T)0));                 \
+    }                                                                                        \
     inline T op_square_##S(T x) { return x * x; }                                            \
     inline T op_sqrt_##S(T x) { return sqrt(x); }                                            \
     inline T op_rsqrt_##S(T x) { return rsqrt(x); }                                          \
@@ -48,25 +56,29 @@
     inline T op_sigmoid_##S(T x) {                                                           \
         T e = exp(-fabs(x));                                                                 \
         T p = (T)1 / ((T)1 + e);                                                             \
-        return x >= 0 ? p : e * p;                                                           \
+        return x >= (T)0 ? p : e * p;                                                        \
     }                                                                                        \
     inline T op_floor_##S(T x) { return floor(x); }                                          \
     inline T op_ceil_##S(T x) { return ceil(x); }                                            \
     inline T op_trunc_##S(T x) { return trunc(x); }                                          \
     inline T op_round_##S(T x) { return rint(x); }                                           \
-    inline bool op_isnan_##S(T x) { return isnan(x); }                                       \
-    inline bool op_isinf_##S(T x) { return isinf(x); }                                       \
-    inline bool op_isfinite_##S(T x) { return isfinite(x); }                                 \
-    inline bool op_signbit_##S(T x) { return signbit(x); }                                   \
-    inline bool op_logical_not_##S(T x) { return x == 0; }                                   \
     inline T op_add_##S(T a, T b) { return a + b; }                                          \
     inline T op_subtract_##S(T a, T b) { return a - b; }                                     \
     inline T op_multiply_##S(T a, T b) { return a * b; }                                     \
     inline T op_divide_##S(T a, T b) { return a / b; }                                       \
-    inline T op_floor_divide_##S(T a, T b) { return floor(a / b); }                          \
+    inline T op_floor_divide_##S(T a, T b) {                                                 \
+        T mod = fmod(a, b);                                                                  \
+        T div = (a - mod) / b;                                                               \
+        div = (mod != (T)0 && (b < (T)0) != (mod < (T)0)) ? div - (T)1 : div;                \
+        T fl = floor(div);                                                                   \
+        fl = (div - fl > (T)0.5) ? fl + (T)1 : fl;                                           \
+        fl = (div == (T)0) ? copysign((T)0, a / b) : fl;                                     \
+        return (b == (T)0) ? a / b : fl;                                                     \
+    }                                                                                        \
     inline T op_remainder_##S(T a, T b) {                                                    \
         T r = fmod(a, b);                                                                    \
-        return (r != 0 && ((r < 0) != (b < 0))) ? r + b : r;                                 \
+        r = (r != (T)0 && (r < (T)0) != (b < (T)0)) ? r + b : r;                             \
+        return (r == (T)0) ? copysign((T)0, b) : r;                                          \
     }                                                                                        \
     inline T op_pow_##S(T a, T b) { return pow(a, b); }                                      \
     inline T op_maximum_##S(T a, T b) { return (isnan(a) || isnan(b)) ? a + b : fmax(a, b); } \
@@ -77,9 +89,17 @@
     inline T op_nextafter_##S(T a, T b) { return nextafter(a, b); }                          \
     inline T op_logaddexp_##S(T a, T b) {                                                    \
         T m = fmax(a, b);                                                                    \
-        if (isinf(m) && a == b) return m;                                                    \
-        return m + log1p(exp(-fabs(a - b)));                                                 \
-    }                                                                                        \
+        T r = m + log1p(exp(-fabs(a - b)));                                                  \
+        return (isinf(m) && a == b) ? m : r;                                                 \
+    }
+
+/* Tests and comparisons of floating scalars (bool results). */
+#define GT_FLOAT_TESTS(T, S)                                                                 \
+    inline bool op_isnan_##S(T x) { return isnan(x); }                                       \
+    inline bool op_isinf_##S(T x) { return isinf(x); }                                       \
+    inline bool op_isfinite_##S(T x) { return isfinite(x); }                                 \
+    inline bool op_signbit_##S(T x) { return signbit(x); }                                   \
+    inline bool op_logical_not_##S(T x) { return x == 0; }                                   \
     inline bool op_equal_##S(T a, T b) { return a == b; }                                    \
     inline bool op_not_equal_##S(T a, T b) { return a != b; }                                \
     inline bool op_less_##S(T a, T b) { return a < b; }                                      \
@@ -105,11 +125,12 @@
     inline T op_multiply_##S(T a, T b) { return (T)(a * b); }                                \
     inline T op_floor_divide_##S(T a, T b) {                                                 \
         if (b == 0) return (T)0;                                                             \
+        if ((T)-1 < (T)0 && b == (T)-1) return (T)(0 - a);                                   \
         T q = (T)(a / b);                                                                    \
         return (T)(((a % b) != 0 && ((a < 0) != (b < 0))) ? q - 1 : q);                      \
     }                                                                                        \
     inline T op_remainder_##S(T a, T b) {                                                    \
-        if (b == 0) return (T)0;                                                             \
+        if (b == 0 || ((T)-1 < (T)0 && b == (T)-1)) return (T)0;                             \
         T r = (T)(a % b);                                                                    \
         return (T)((r != 0 && ((r < 0) != (b < 0))) ? r + b : r);                            \
     }                                                                                        \
@@ -168,8 +189,12 @@ inline uchar op_bitwise_or_b8(uchar a, uchar b) { return a | b; }
 inline uchar op_bitwise_xor_b8(uchar a, uchar b) { return a ^ b; }
 
 GT_FLOAT_OPS(float, f32)
+GT_FLOAT_TESTS(float, f32)
+GT_FLOAT_OPS(float8, f32x8)
 #ifdef cl_khr_fp64
 GT_FLOAT_OPS(double, f64)
+GT_FLOAT_TESTS(double, f64)
+GT_FLOAT_OPS(double4, f64x4)
 #endif
 GT_INT_OPS(char, i8)
 GT_INT_OPS(short, i16)
@@ -185,6 +210,40 @@ inline ushort float_to_bf16(float f) {
     if ((u & 0x7fffffffu) > 0x7f800000u) return (ushort)((u >> 16) | 0x0040u);
     u += 0x7fffu + ((u >> 16) & 1u);
     return (ushort)(u >> 16);
+}
+
+/* nextafter in the 16-bit formats (their values arrive as exact floats): step the
+ * sign-magnitude bit pattern, as NumPy does in the stored precision. */
+inline float op_nextafter16(float a, float b, ushort bits, ushort tiny, int is_bf16) {
+    if (isnan(a) || isnan(b)) return a + b;
+    if (a == b) return b;
+    ushort stepped;
+    if (a == 0) {
+        stepped = (ushort)((b < 0 ? 0x8000u : 0u) | tiny);
+    } else {
+        stepped = (ushort)(((a < b) == (a > 0)) ? bits + 1 : bits - 1);
+    }
+    if (is_bf16) return as_float(((uint)stepped) << 16);
+    return vload_half(0, (const __private half*)&stepped);
+}
+
+inline float op_nextafter_bf16(float a, float b) {
+    return op_nextafter16(a, b, (ushort)(as_uint(a) >> 16), 1, 1);
+}
+
+inline float op_nextafter_f16(float a, float b) {
+    ushort bits;
+    vstore_half(a, 0, (__private half*)&bits);
+    return op_nextafter16(a, b, bits, 1, 0);
+}
+
+inline float8 bf16x8_to_float8(ushort8 v) { return as_float8(convert_uint8(v) << 16); }
+
+inline ushort8 float8_to_bf16x8(float8 f) {
+    uint8 u = as_uint8(f);
+    uint8 rounded = (u + (uint8)0x7fffu + ((u >> 16) & (uint8)1u)) >> 16;
+    uint8 quiet = (u >> 16) | (uint8)0x0040u;
+    return convert_ushort8(isnan(f) ? quiet : rounded);
 }
 
 #endif /* GPUTENSOR_OPS_H */

@@ -1,5 +1,9 @@
 """Shared fixtures: ``device`` runs a test on every available device (narrowed by
-``GPUTENSOR_DEVICES``)."""
+``GPUTENSOR_DEVICES``).
+
+Emulated devices (``tpu:N``) compute in bfloat16 and 32 bits on purpose, so they join the
+generic suite only when named, e.g. ``GPUTENSOR_DEVICES=cpu,tpu:0``; their own tests live in
+tests/devices/test_tpu_*.py."""
 
 from __future__ import annotations
 

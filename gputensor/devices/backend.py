@@ -23,6 +23,27 @@ Conventions shared by all primitives:
 Optional fused primitives (``softmax``, ``conv2d``, ``optimizer_update``, ...) are looked up with
 ``getattr(backend, name, None)`` by the ops that can use them; the composed version is the
 reference.
+
+``optimizer_update(rule, param, grad, slots, hyper) -> bool`` updates one variable in place.
+``param``, ``grad`` and every slot are C-contiguous native arrays of one shape and floating
+dtype; ``param`` and ``slots`` are overwritten, ``grad`` is only read. ``hyper`` holds Python
+numbers (the step's learning rate already scheduled and, for Adam, bias-corrected). Return
+False to decline (an unsupported rule or dtype): the caller then runs the composed ops of
+:mod:`gputensor.nn.optimizers.rules`, whose operation order the fused version follows:
+
+- ``"sgd"``, slots ``()`` or ``(m,)``, hyper ``lr, momentum, nesterov``:
+  ``p -= g * lr``; with momentum ``m = m * momentum - g * lr``, then ``p += m``, or with
+  nesterov ``p -= g * lr; p += m * momentum``;
+- ``"rmsprop"``, slots ``(v, [a if centered], [m if momentum > 0])``, hyper ``lr, rho,
+  momentum, epsilon, centered``: ``v = v * rho + (g * g) * (1 - rho)``; centered:
+  ``a = a * rho + g * (1 - rho)``, ``d = (v - a * a) + epsilon``, else ``d = v + epsilon``;
+  ``inc = (g / sqrt(d)) * lr``; ``p -= inc``, or with momentum ``m = m * momentum + inc;
+  p -= m``;
+- ``"adam"``, slots ``(m, v, [v_hat if amsgrad])``, hyper ``lr, beta_1, beta_2, epsilon,
+  amsgrad``: ``m += (g - m) * (1 - beta_1)``; ``v += (g * g - v) * (1 - beta_2)``; amsgrad:
+  ``v_hat = max(v_hat, v)`` used for ``v``; ``p -= (m / (sqrt(v) + epsilon)) * lr``;
+- ``"adagrad"``, slots ``(acc,)``, hyper ``lr, epsilon``: ``acc += g * g``;
+  ``p -= (g / sqrt(acc + epsilon)) * lr``.
 """
 
 from __future__ import annotations

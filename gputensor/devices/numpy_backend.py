@@ -286,6 +286,14 @@ class NumpyBackend(Backend):
             return np.zeros((0, 0), np.int64)
         return _c(np.stack(coords).astype(np.int64, copy=False))
 
+    # --- optional fused primitives -----------------------------------------------------
+    def optimizer_update(self, rule, param, grad, slots, hyper):
+        """Fused optimizer step in place (see the Backend docstring); in-place ufuncs with
+        one pooled scratch buffer."""
+        from .numpy_optim import optimizer_update
+
+        return optimizer_update(self.pool, rule, param, grad, slots, hyper)
+
 
 def _integer_pow(a, b, out):
     a = np.asarray(a)

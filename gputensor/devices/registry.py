@@ -21,6 +21,8 @@ ENTRY_POINT_GROUP = "gputensor.devices"
 
 _BUILTIN: dict[str, str] = {
     "cpu": "gputensor.devices.numpy_backend:NumpyBackend",
+    "tpu": "gputensor.devices.tpu.backend:TpuBackend",
+    "opencl": "gputensor.devices.opencl:OpenCLBackend",
 }
 _classes: dict[str, type[Backend]] = {}
 _load_errors: dict[str, str] = {}
@@ -41,7 +43,7 @@ class Device:
     device('cpu')
     """
 
-    __slots__ = ("type", "index", "options", "backend", "name")
+    __slots__ = ("type", "index", "options", "backend", "name", "dtype_map")
 
     def __init__(self, type_: str, index: int, options: dict, backend: Backend):
         self.type = type_
@@ -49,6 +51,8 @@ class Device:
         self.options = options
         self.backend = backend
         self.name = type_ if type_ == "cpu" else f"{type_}:{index}"
+        # dtypes the device stores as others (the TPU's float64 -> float32); tensors report those
+        self.dtype_map = getattr(backend, "dtype_map", None)
 
     def __repr__(self) -> str:
         return f"device({self.name!r})"

@@ -29,6 +29,7 @@ def conv2d(
     dilation: IntPair = 1,
     groups: int = 1,
     data_format: str = "NCHW",
+    precision=None,
 ) -> Tensor:
     """2-D convolution (cross-correlation, as in every deep-learning library).
 
@@ -49,6 +50,8 @@ def conv2d(
         Split the channels into ``groups`` independent convolutions; ``C`` and ``out_channels``
         must both be divisible by it.
     data_format : ``"NCHW"`` or ``"NHWC"``
+    precision : None, ``"default"``, ``"high"`` or ``"highest"``
+        Matmul precision on devices with bf16 matrix units (the TPU), as in ``gt.matmul``.
 
     Returns
     -------
@@ -84,7 +87,7 @@ def conv2d(
     sizes = x.shape[2:]
     pads = resolve_padding(op, padding, sizes, (kh, kw), stride, dilation)
     check_windows(op, sizes, pads, (kh, kw), stride, dilation)
-    y = _conv_nchw(x, weight, pads, stride, dilation, groups)
+    y = _conv_nchw(x, weight, pads, stride, dilation, groups, precision)
     if bias is not None:
         y = y + reshape(bias, (1, n_out, 1, 1))
     return restore_layout(y, data_format, batched)
@@ -131,7 +134,7 @@ def _check_channels(channels: int, weight: Tensor, groups, data_format: str) -> 
         )
 
 
-def _conv_nchw(x: Tensor, weight: Tensor, pads, stride, dilation, groups: int) -> Tensor:
+def _conv_nchw(x: Tensor, weight: Tensor, pads, stride, dilation, groups: int, precision=None) -> Tensor:
     n, channels = x.shape[:2]
     n_out, per_group, kh, kw = weight.shape
     xp = pad_spatial(x, pads, 0.0)
@@ -141,5 +144,5 @@ def _conv_nchw(x: Tensor, weight: Tensor, pads, stride, dilation, groups: int) -
     cols = permute_dims(windows, (0, 1, 2, 5, 6, 3, 4))
     cols = reshape(cols, (n, groups, per_group * kh * kw, oh * ow))
     kernels = reshape(weight, (groups, n_out // groups, per_group * kh * kw))
-    y = matmul(kernels, cols)
+    y = matmul(kernels, cols, precision=precision)
     return reshape(y, (n, n_out, oh, ow))

@@ -47,10 +47,15 @@ def _g_astype(node, g):
 
 def _check_device_dtype(op: str, device, dtype) -> None:
     if dtype not in device.backend.dtypes:
+        policy = getattr(device.backend, "dtype_policy", None)
+        if policy is not None and policy(op, dtype):
+            return  # the device stores it as another dtype (the TPU's x64 policy); it may warn
         from ..errors import UnsupportedDTypeError
 
+        reason = getattr(device.backend, "unsupported_reason", None)
+        why = f" ({reason(dtype)})" if reason is not None and reason(dtype) else ""
         raise UnsupportedDTypeError(
-            f"{op}: device {device} does not support {dtype}; supported: "
+            f"{op}: device {device} does not support {dtype}{why}; supported: "
             + ", ".join(d.name for d in dt.ALL_DTYPES if d in device.backend.dtypes)
         )
 
@@ -75,13 +80,17 @@ def where(condition, x1, x2, /) -> Tensor:
     >>> gt.where(gt.tensor([True, False]), gt.tensor([1.0, 2.0]), 0.0).tolist()
     [1.0, 0.0]
     """
-    from .binary import _convert_operands, _scalar_operand
+    from .binary import _SCALARS, _convert_operands, _operand_tensor, _scalar_operand
 
     c = to_tensor(condition, device=_first_device(x1, x2))
     if c._dtype is not dt.bool_:
         c = astype(c, dt.bool_)
     ta = type(x1) is Tensor
     tb = type(x2) is Tensor
+    if not ta and not tb:
+        # no tensor operand: convert them where the condition lives
+        x1 = to_tensor(x1, device=c._device) if isinstance(x1, _SCALARS) else _operand_tensor("where", x1, c._device)
+        ta = True
     if not (ta and tb):
         x1, x2, ta, tb = _convert_operands(x1, x2, ta, tb, "where")
     if ta and tb:

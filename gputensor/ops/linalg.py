@@ -22,14 +22,46 @@ from .core import (
 from .elementwise import astype
 from .views import matrix_transpose, permute_dims, reshape
 
+# Matmul precision, as JAX names it (jax.lax.Precision and its string aliases). Backends with
+# reduced-precision units (the TPU's bf16 MXU) honour it; exact backends ignore it.
+PRECISIONS = {
+    "default": "default", "bfloat16": "default", "fastest": "default",
+    "high": "high", "bfloat16_3x": "high", "tensorfloat32": "high",
+    "highest": "highest", "float32": "highest",
+}
 
-def matmul(x1, x2, /) -> Tensor:
+
+def canonical_precision(precision, op: str = "matmul"):
+    """None, ``"default"``, ``"high"`` or ``"highest"`` for any accepted spelling (case-insensitive;
+    enum members such as ``Precision.HIGHEST`` work through their name)."""
+    if precision is None:
+        return None
+    name = getattr(precision, "name", precision)
+    key = name.lower() if isinstance(name, str) else None
+    if key not in PRECISIONS:
+        raise ArgumentTypeError(
+            f"{op}: precision must be None or one of {sorted(set(PRECISIONS))}, got {precision!r}"
+        )
+    return PRECISIONS[key]
+
+
+def matmul(x1, x2, /, *, precision=None, preferred_element_type=None) -> Tensor:
     """Matrix product with NumPy's rules: 1-D operands are vectors, leading axes broadcast.
+
+    ``precision`` (``"default"``, ``"high"``, ``"highest"`` or a JAX alias) asks devices with
+    reduced-precision matrix units for more bf16 passes (the TPU; see ``gt.tpu``); exact devices
+    ignore it. ``preferred_element_type`` gives the result (and accumulation) dtype, as in JAX:
+    bfloat16 inputs with ``float32`` keep the float32 sums; int8 inputs with ``int32`` give
+    exact int32 products.
 
     >>> import gputensor as gt
     >>> (gt.ones((2, 3)) @ gt.ones((3, 4))).shape
     (2, 4)
+    >>> a = gt.ones((2, 3), dtype=gt.int8)
+    >>> gt.matmul(a, a.T, preferred_element_type=gt.int32).dtype
+    gputensor.int32
     """
+    precision = canonical_precision(precision)
     (a, b), dev = tensor_args("matmul", x1, x2)
     if a.ndim == 0 or b.ndim == 0:
         raise ShapeError(
@@ -55,10 +87,18 @@ def matmul(x1, x2, /) -> Tensor:
         a = astype(a, dtype)
     if b._dtype is not dtype:
         b = astype(b, dtype)
-    data = dev.backend.matmul(a._data, b._data, dtype)
-    y = make(data, batch + (a._shape[-2], b._shape[-1]), dtype, dev)
+    out_dtype = _preferred(dtype, preferred_element_type)
+    mixed = getattr(dev.backend, "matmul_mixed", None)
+    if mixed is not None and (precision is not None or out_dtype is not dtype):
+        data = mixed(a._data, b._data, dtype, out_dtype, precision)
+    elif out_dtype is not dtype:
+        # exact reference: the inputs widened to the result dtype
+        data = dev.backend.matmul(astype(a, out_dtype)._data, astype(b, out_dtype)._data, out_dtype)
+    else:
+        data = dev.backend.matmul(a._data, b._data, dtype)
+    y = make(data, batch + (a._shape[-2], b._shape[-1]), out_dtype, dev)
     if state.enabled and (a._rg or b._rg):
-        record("matmul", _g_matmul, (a, b), y, save=(a, b), ctx=None)
+        record("matmul", _g_matmul, (a, b), y, save=(a, b), ctx=precision)
     if squeeze_a and squeeze_b:
         return reshape(y, batch)
     if squeeze_a:
@@ -68,19 +108,38 @@ def matmul(x1, x2, /) -> Tensor:
     return y
 
 
+def _preferred(dtype, preferred):
+    """The result dtype for ``preferred_element_type`` (None: the inputs' dtype)."""
+    if preferred is None:
+        return dtype
+    out = dt.get_dtype(preferred)
+    if out is dtype:
+        return out
+    same_kind = (dtype.kind == "f") == (out.kind == "f") and dtype.kind != "b"
+    if not same_kind or out.itemsize <= dtype.itemsize:
+        raise DTypeError(
+            f"matmul: preferred_element_type={out} cannot hold products of {dtype} inputs; "
+            "pass a wider type of the same kind (bfloat16 -> float32, int8 -> int32)"
+        )
+    return out
+
+
 def _g_matmul(node, g):
     a, b = node.saved_tensors
+    precision = node.ctx
     ga = gb = None
     if node.edges[0] is not None:
-        ga = sum_to_shape(matmul(g, matrix_transpose(b)), a._shape)
+        ga = sum_to_shape(matmul(g, matrix_transpose(b), precision=precision), a._shape)
+        ga = ga if ga._dtype is a._dtype else astype(ga, a._dtype)
     if node.edges[1] is not None:
-        gb = sum_to_shape(matmul(matrix_transpose(a), g), b._shape)
+        gb = sum_to_shape(matmul(matrix_transpose(a), g, precision=precision), b._shape)
+        gb = gb if gb._dtype is b._dtype else astype(gb, b._dtype)
     return ga, gb
 
 
-def tensordot(x1, x2, /, *, axes=2) -> Tensor:
+def tensordot(x1, x2, /, *, axes=2, precision=None) -> Tensor:
     """Sum products over ``axes`` (an int: the last n of x1 with the first n of x2; or two
-    sequences of axes)."""
+    sequences of axes); ``precision`` as in :func:`matmul`."""
     (a, b), _ = tensor_args("tensordot", x1, x2)
     if isinstance(axes, int):
         if axes < 0 or axes > builtins.min(a.ndim, b.ndim):
@@ -106,7 +165,7 @@ def tensordot(x1, x2, /, *, axes=2) -> Tensor:
     k = math.prod(a._shape[i] for i in ax_a)
     am = reshape(permute_dims(a, tuple(free_a + ax_a)), (math.prod(a._shape[i] for i in free_a), k))
     bm = reshape(permute_dims(b, tuple(ax_b + free_b)), (k, math.prod(b._shape[i] for i in free_b)))
-    out = matmul(am, bm)
+    out = matmul(am, bm, precision=precision)
     return reshape(out, tuple(a._shape[i] for i in free_a) + tuple(b._shape[i] for i in free_b))
 
 
@@ -171,9 +230,10 @@ def _safe_root(total: Tensor, root) -> Tensor:
 
 # --- einsum ------------------------------------------------------------------------------------
 
-def einsum(subscripts: str, *operands) -> Tensor:
+def einsum(subscripts: str, *operands, precision=None) -> Tensor:
     """Einstein summation over one or more tensors, contracted pairwise left to right with
-    matmul (``"ij,jk->ik"``, ``"bij,bjk->bik"``, ``"i,i->"``, ``"ij->ji"``, ``"...ij,...jk"``).
+    matmul (``"ij,jk->ik"``, ``"bij,bjk->bik"``, ``"i,i->"``, ``"ij->ji"``, ``"...ij,...jk"``);
+    ``precision`` as in :func:`matmul`.
 
     >>> import gputensor as gt
     >>> gt.einsum("ij,jk->ik", gt.ones((2, 3)), gt.ones((3, 4))).shape
@@ -184,7 +244,7 @@ def einsum(subscripts: str, *operands) -> Tensor:
     current, cur_sub = tensors[0], inputs[0]
     for k in range(1, len(tensors)):
         needed = set(output).union(*inputs[k + 1:])
-        current, cur_sub = _contract_pair(current, cur_sub, tensors[k], inputs[k], needed)
+        current, cur_sub = _contract_pair(current, cur_sub, tensors[k], inputs[k], needed, precision)
     return _finish(current, cur_sub, output)
 
 
@@ -251,7 +311,7 @@ def _sum_out(t, sub, keep):
     return t, sub
 
 
-def _contract_pair(a, sa, b, sb, needed):
+def _contract_pair(a, sa, b, sb, needed, precision=None):
     a, sa = _sum_out(a, sa, set(sb) | needed)
     b, sb = _sum_out(b, sb, set(sa) | needed)
     batch = [c for c in sa if c in sb and c in needed]
@@ -266,7 +326,7 @@ def _contract_pair(a, sa, b, sb, needed):
     nr = math.prod(bt._shape[len(batch) + len(contract):])
     am = reshape(at, at._shape[:len(batch)] + (nl, nk))
     bm = reshape(bt, bt._shape[:len(batch)] + (nk, nr))
-    out = matmul(am, bm)
+    out = matmul(am, bm, precision=precision)
     shape = bshape + at._shape[len(batch):len(batch) + len(left)] + bt._shape[len(batch) + len(contract):]
     return reshape(out, shape), "".join(batch + left + right)
 

@@ -1,0 +1,86 @@
+/* Fused softmax and log_softmax along the middle axis of an [A, K, B] contiguous block, the
+ * optional primitives ops/activations.py uses when a backend has them.
+ *
+ *   softmax_<dtype>(out, x, xo, K, B), log_softmax_<dtype>(out, x, xo, K, B)
+ *     launched as (B, A): each work-item normalizes one row of K elements (stride B) in three
+ *     passes: its max, the sum of exp(x - max), then the output. Rows of the last axis
+ *     (B == 1) are read as VW-lane vectors. Half types compute in float.
+ * The arithmetic is the composed reference's: exp(x - max) / sum, (x - max) - log(sum).
+ */
+#include "ops.h"
+#include "dtype.h"
+
+#ifdef GT_FLOAT
+#if VW == 8
+#define HMAX(v) OP(maximum)(OP(maximum)(OP(maximum)((v).s0, (v).s1), OP(maximum)((v).s2, (v).s3)), \
+                            OP(maximum)(OP(maximum)((v).s4, (v).s5), OP(maximum)((v).s6, (v).s7)))
+#define HSUM(v) (((v).s0 + (v).s1) + ((v).s2 + (v).s3)) + (((v).s4 + (v).s5) + ((v).s6 + (v).s7))
+#else
+#define HMAX(v) OP(maximum)(OP(maximum)((v).s0, (v).s1), OP(maximum)((v).s2, (v).s3))
+#define HSUM(v) ((v).s0 + (v).s1) + ((v).s2 + (v).s3)
+#endif
+
+/* The max and the sum of exp(x - max) of one row; writes exp(x - max) to out when keep. */
+inline void row_stats(__global const T* row, __global T* orow, long K, long B, int keep,
+                      CT* max_out, CT* sum_out) {
+    CT m = -INFINITY;
+    CT s = 0;
+    long k = 0;
+    if (B == 1) {
+        VT vm = (VT)(-INFINITY);
+        for (; k + VW <= K; k += VW) vm = VOP(maximum)(vm, VLOAD(row, k));
+        m = HMAX(vm);
+    }
+    for (; k < K; ++k) m = OP(maximum)(m, LOAD(row, k * B));
+    k = 0;
+    if (B == 1) {
+        VT vs = (VT)(0);
+        for (; k + VW <= K; k += VW) {
+            VT e = exp(VLOAD(row, k) - (VT)(m));
+            if (keep) VSTORE(orow, k, e);
+            vs += e;
+        }
+        s = HSUM(vs);
+    }
+    for (; k < K; ++k) {
+        CT e = exp(LOAD(row, k * B) - m);
+        if (keep) STORE(orow, k * B, e);
+        s += e;
+    }
+    *max_out = m;
+    *sum_out = s;
+}
+
+__kernel void NAME(softmax)(__global T* out, __global const T* x, long xo, long K, long B) {
+    long b = get_global_id(0);
+    long a = get_global_id(1);
+    if (b >= B) return;
+    __global const T* row = x + xo + a * K * B + b;
+    __global T* orow = out + a * K * B + b;
+    CT m;
+    CT s;
+    row_stats(row, orow, K, B, 1, &m, &s);
+    long k = 0;
+    if (B == 1) {
+        for (; k + VW <= K; k += VW) VSTORE(orow, k, VLOAD(orow, k) / (VT)(s));
+    }
+    for (; k < K; ++k) STORE(orow, k * B, LOAD(orow, k * B) / s);
+}
+
+__kernel void NAME(log_softmax)(__global T* out, __global const T* x, long xo, long K, long B) {
+    long b = get_global_id(0);
+    long a = get_global_id(1);
+    if (b >= B) return;
+    __global const T* row = x + xo + a * K * B + b;
+    __global T* orow = out + a * K * B + b;
+    CT m;
+    CT s;
+    row_stats(row, orow, K, B, 0, &m, &s);
+    CT shift = log(s);
+    long k = 0;
+    if (B == 1) {
+        for (; k + VW <= K; k += VW) VSTORE(orow, k, (VLOAD(row, k) - (VT)(m)) - (VT)(shift));
+    }
+    for (; k < K; ++k) STORE(orow, k * B, (LOAD(row, k * B) - m) - shift);
+}
+#endif
