@@ -31,6 +31,50 @@
 #define OP(name) KOP(op_##name##_)
 #define VOP(name) KVOP(op_##name##_)
 
+/* Vector loads and stores spelled element by element: compilers merge them into one vector
+ * access (PoCL calls its vloadn/vstoren builtins out of line, several times slower), and
+ * they need only element alignment. */
+inline float8 gt_load_f32x8(__global const float* p) {
+    return (float8)(p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7]);
+}
+
+inline void gt_store_f32x8(__global float* p, float8 v) {
+    p[0] = v.s0;
+    p[1] = v.s1;
+    p[2] = v.s2;
+    p[3] = v.s3;
+    p[4] = v.s4;
+    p[5] = v.s5;
+    p[6] = v.s6;
+    p[7] = v.s7;
+}
+
+inline ushort8 gt_load_u16x8(__global const ushort* p) {
+    return (ushort8)(p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7]);
+}
+
+inline void gt_store_u16x8(__global ushort* p, ushort8 v) {
+    p[0] = v.s0;
+    p[1] = v.s1;
+    p[2] = v.s2;
+    p[3] = v.s3;
+    p[4] = v.s4;
+    p[5] = v.s5;
+    p[6] = v.s6;
+    p[7] = v.s7;
+}
+
+#ifdef cl_khr_fp64
+inline double4 gt_load_f64x4(__global const double* p) { return (double4)(p[0], p[1], p[2], p[3]); }
+
+inline void gt_store_f64x4(__global double* p, double4 v) {
+    p[0] = v.s0;
+    p[1] = v.s1;
+    p[2] = v.s2;
+    p[3] = v.s3;
+}
+#endif
+
 #if defined(GT_b8)
 #define SFX b8
 #define OPSFX b8
@@ -109,8 +153,8 @@
 #define STORE(p, i, v) ((p)[i] = float_to_bf16(v))
 #define VW 8
 #define VT float8
-#define VLOAD(p, i) bf16x8_to_float8(vload8(0, (p) + (i)))
-#define VSTORE(p, i, v) vstore8(float8_to_bf16x8(v), 0, (p) + (i))
+#define VLOAD(p, i) bf16x8_to_float8(gt_load_u16x8((p) + (i)))
+#define VSTORE(p, i, v) gt_store_u16x8((p) + (i), float8_to_bf16x8(v))
 #elif defined(GT_f32)
 #define SFX f32
 #define OPSFX f32
@@ -120,8 +164,8 @@
 #define GT_FLOAT 1
 #define VW 8
 #define VT float8
-#define VLOAD(p, i) vload8(0, (p) + (i))
-#define VSTORE(p, i, v) vstore8((v), 0, (p) + (i))
+#define VLOAD(p, i) gt_load_f32x8((p) + (i))
+#define VSTORE(p, i, v) gt_store_f32x8((p) + (i), (v))
 #elif defined(GT_f64)
 #define SFX f64
 #define OPSFX f64
@@ -131,8 +175,8 @@
 #define GT_FLOAT 1
 #define VW 4
 #define VT double4
-#define VLOAD(p, i) vload4(0, (p) + (i))
-#define VSTORE(p, i, v) vstore4((v), 0, (p) + (i))
+#define VLOAD(p, i) gt_load_f64x4((p) + (i))
+#define VSTORE(p, i, v) gt_store_f64x4((p) + (i), (v))
 #else
 #error "dtype.h: build with one of -D GT_b8, GT_i8, GT_i16, GT_i32, GT_i64, GT_u8, GT_f16, GT_bf16, GT_f32, GT_f64"
 #endif

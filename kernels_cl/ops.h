@@ -21,14 +21,16 @@
 /* ---- floating point ------------------------------------------------------------------ */
 /* GT_FLOAT_OPS(T, S) is written so that T may be a scalar (float, double) or a vector
  * (float8, double4): conditions use the ternary operator, which selects per component on
- * vectors. floor_divide and remainder follow NumPy's divmod exactly (quotient snapped to the
- * nearest integer, zero results signed like NumPy's). */
+ * vectors, and NaN tests are written x != x (inline everywhere, unlike some isnan builtins).
+ * maximum/minimum are NumPy's: the first operand on ties and NaN from either side.
+ * floor_divide and remainder follow NumPy's divmod exactly (quotient snapped to the nearest
+ * integer, zero results signed like NumPy's). */
 #define GT_FLOAT_OPS(T, S)                                                                   \
     inline T op_negative_##S(T x) { return -x; }                                             \
     inline T op_positive_##S(T x) { return x; }                                              \
     inline T op_abs_##S(T x) { return fabs(x); }                                             \
     inline T op_sign_##S(T x) {                                                              \
-        return isnan(x) ? x : (x > (T)0 ? (T)1 : (x < (T)0 ? (T)-1 : (T)0));                 \
+        return x != x ? x : (x > (T)0 ? (T)1 : (x < (T)0 ? (T)-1 : (T)0));                   \
     }                                                                                        \
     inline T op_square_##S(T x) { return x * x; }                                            \
     inline T op_sqrt_##S(T x) { return sqrt(x); }                                            \
@@ -81,8 +83,8 @@
         return (r == (T)0) ? copysign((T)0, b) : r;                                          \
     }                                                                                        \
     inline T op_pow_##S(T a, T b) { return pow(a, b); }                                      \
-    inline T op_maximum_##S(T a, T b) { return (isnan(a) || isnan(b)) ? a + b : fmax(a, b); } \
-    inline T op_minimum_##S(T a, T b) { return (isnan(a) || isnan(b)) ? a + b : fmin(a, b); } \
+    inline T op_maximum_##S(T a, T b) { return (a >= b || a != a) ? a : b; }                 \
+    inline T op_minimum_##S(T a, T b) { return (a <= b || a != a) ? a : b; }                 \
     inline T op_atan2_##S(T a, T b) { return atan2(a, b); }                                  \
     inline T op_hypot_##S(T a, T b) { return hypot(a, b); }                                  \
     inline T op_copysign_##S(T a, T b) { return copysign(a, b); }                            \

@@ -20,35 +20,21 @@
 #define HSUM(v) ((v).s0 + (v).s1) + ((v).s2 + (v).s3)
 #endif
 
-/* The max and the sum of exp(x - max) of one row; writes exp(x - max) to out when keep. */
-inline void row_stats(__global const T* row, __global T* orow, long K, long B, int keep,
-                      CT* max_out, CT* sum_out) {
-    CT m = -INFINITY;
-    CT s = 0;
+/* The max of a contiguous row (NaN if any element is NaN). */
+inline CT row_max(__global const T* row, long K) {
+    VT vm = (VT)(-INFINITY);
     long k = 0;
-    if (B == 1) {
-        VT vm = (VT)(-INFINITY);
-        for (; k + VW <= K; k += VW) vm = VOP(maximum)(vm, VLOAD(row, k));
-        m = HMAX(vm);
-    }
-    for (; k < K; ++k) m = OP(maximum)(m, LOAD(row, k * B));
-    k = 0;
-    if (B == 1) {
-        VT vs = (VT)(0);
-        for (; k + VW <= K; k += VW) {
-            VT e = exp(VLOAD(row, k) - (VT)(m));
-            if (keep) VSTORE(orow, k, e);
-            vs += e;
-        }
-        s = HSUM(vs);
-    }
-    for (; k < K; ++k) {
-        CT e = exp(LOAD(row, k * B) - m);
-        if (keep) STORE(orow, k * B, e);
-        s += e;
-    }
-    *max_out = m;
-    *sum_out = s;
+    for (; k + VW <= K; k += VW) vm = VOP(maximum)(vm, VLOAD(row, k));
+    CT m = HMAX(vm);
+    for (; k < K; ++k) m = OP(maximum)(m, LOAD(row, k));
+    return m;
+}
+
+/* The max of a row of K elements B apart. */
+inline CT strided_max(__global const T* row, long K, long B) {
+    CT m = -INFINITY;
+    for (long k = 0; k < K; ++k) m = OP(maximum)(m, LOAD(row, k * B));
+    return m;
 }
 
 __kernel void NAME(softmax)(__global T* out, __global const T* x, long xo, long K, long B) {
@@ -57,14 +43,33 @@ __kernel void NAME(softmax)(__global T* out, __global const T* x, long xo, long 
     if (b >= B) return;
     __global const T* row = x + xo + a * K * B + b;
     __global T* orow = out + a * K * B + b;
-    CT m;
-    CT s;
-    row_stats(row, orow, K, B, 1, &m, &s);
-    long k = 0;
     if (B == 1) {
-        for (; k + VW <= K; k += VW) VSTORE(orow, k, VLOAD(orow, k) / (VT)(s));
+        CT m = row_max(row, K);
+        VT vs = (VT)(0);
+        long k = 0;
+        for (; k + VW <= K; k += VW) {
+            VT e = exp(VLOAD(row, k) - (VT)(m));
+            VSTORE(orow, k, e);
+            vs += e;
+        }
+        CT s = HSUM(vs);
+        for (; k < K; ++k) {
+            CT e = exp(LOAD(row, k) - m);
+            STORE(orow, k, e);
+            s += e;
+        }
+        for (k = 0; k + VW <= K; k += VW) VSTORE(orow, k, VLOAD(orow, k) / (VT)(s));
+        for (; k < K; ++k) STORE(orow, k, LOAD(orow, k) / s);
+        return;
     }
-    for (; k < K; ++k) STORE(orow, k * B, LOAD(orow, k * B) / s);
+    CT m = strided_max(row, K, B);
+    CT s = 0;
+    for (long k = 0; k < K; ++k) {
+        CT e = exp(LOAD(row, k * B) - m);
+        STORE(orow, k * B, e);
+        s += e;
+    }
+    for (long k = 0; k < K; ++k) STORE(orow, k * B, LOAD(orow, k * B) / s);
 }
 
 __kernel void NAME(log_softmax)(__global T* out, __global const T* x, long xo, long K, long B) {
@@ -73,14 +78,22 @@ __kernel void NAME(log_softmax)(__global T* out, __global const T* x, long xo, l
     if (b >= B) return;
     __global const T* row = x + xo + a * K * B + b;
     __global T* orow = out + a * K * B + b;
-    CT m;
-    CT s;
-    row_stats(row, orow, K, B, 0, &m, &s);
-    CT shift = log(s);
-    long k = 0;
     if (B == 1) {
-        for (; k + VW <= K; k += VW) VSTORE(orow, k, (VLOAD(row, k) - (VT)(m)) - (VT)(shift));
+        CT m = row_max(row, K);
+        VT vs = (VT)(0);
+        long k = 0;
+        for (; k + VW <= K; k += VW) vs += exp(VLOAD(row, k) - (VT)(m));
+        CT s = HSUM(vs);
+        for (; k < K; ++k) s += exp(LOAD(row, k) - m);
+        CT shift = log(s);
+        for (k = 0; k + VW <= K; k += VW) VSTORE(orow, k, (VLOAD(row, k) - (VT)(m)) - (VT)(shift));
+        for (; k < K; ++k) STORE(orow, k, (LOAD(row, k) - m) - shift);
+        return;
     }
-    for (; k < K; ++k) STORE(orow, k * B, (LOAD(row, k * B) - m) - shift);
+    CT m = strided_max(row, K, B);
+    CT s = 0;
+    for (long k = 0; k < K; ++k) s += exp(LOAD(row, k * B) - m);
+    CT shift = log(s);
+    for (long k = 0; k < K; ++k) STORE(orow, k * B, (LOAD(row, k * B) - m) - shift);
 }
 #endif

@@ -23,6 +23,7 @@ _BUILTIN: dict[str, str] = {
     "cpu": "gputensor.devices.numpy_backend:NumpyBackend",
     "tpu": "gputensor.devices.tpu.backend:TpuBackend",
     "opencl": "gputensor.devices.opencl:OpenCLBackend",
+    "cuda": "gputensor.devices.cuda:CudaBackend",
 }
 _classes: dict[str, type[Backend]] = {}
 _load_errors: dict[str, str] = {}

@@ -19,6 +19,7 @@ True
 from __future__ import annotations
 
 import math
+from abc import ABC, abstractmethod
 
 import numpy as np
 
@@ -45,7 +46,7 @@ def compute_fans(shape: tuple) -> tuple[float, float]:
     return float(shape[-2] * receptive), float(shape[-1] * receptive)
 
 
-class Initializer:
+class Initializer(ABC):
     """Base class: subclasses implement ``draw(shape, dtype, device)``."""
 
     def __init__(self, seed: int | None = None):
@@ -63,8 +64,9 @@ class Initializer:
         dtype = dt.default_float if dtype is None else dt.get_dtype(dtype)
         return self.draw(shape, dtype, get_device(device))
 
+    @abstractmethod
     def draw(self, shape: tuple, dtype, device) -> Tensor:
-        raise NotImplementedError
+        """Values of ``shape`` and ``dtype`` on ``device``."""
 
     def get_config(self) -> dict:
         return {"seed": self.seed}

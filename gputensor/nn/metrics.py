@@ -14,6 +14,8 @@ accuracy from the loss and the shapes, as Keras does.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
+
 from .. import dtypes as dt
 from .. import ops
 from ..autograd.state import no_grad
@@ -30,7 +32,7 @@ def _pair(y_true, y_pred):
     return y_true, y_pred.detach()
 
 
-class Metric:
+class Metric(ABC):
     """Base class: subclasses create state with :meth:`add_state` in ``_build`` and implement
     ``update_state`` and ``result``."""
 
@@ -50,19 +52,22 @@ class Metric:
         elif next(iter(self._state.values())).device != device:
             self._state = {k: v.to(device) for k, v in self._state.items()}
 
+    @abstractmethod
     def _build(self, device) -> None:
-        raise NotImplementedError
+        """Create the metric's state tensors on ``device``."""
 
     def reset_state(self) -> None:
         """Forget every batch seen."""
         for name, t in self._state.items():
             t.fill_(self._initial[name])
 
+    @abstractmethod
     def update_state(self, y_true, y_pred, sample_weight=None) -> None:
-        raise NotImplementedError
+        """Accumulate one batch."""
 
+    @abstractmethod
     def result(self) -> Tensor:
-        raise NotImplementedError
+        """The metric over every batch seen."""
 
     def __call__(self, y_true, y_pred, sample_weight=None) -> Tensor:
         self.update_state(y_true, y_pred, sample_weight)

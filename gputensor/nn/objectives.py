@@ -21,6 +21,7 @@ TensorFlow).
 from __future__ import annotations
 
 import numbers
+from abc import ABC, abstractmethod
 
 from .. import dtypes as dt
 from .. import ops
@@ -183,7 +184,7 @@ def kl_divergence(y_true, y_pred) -> Tensor:
 # --- loss objects --------------------------------------------------------------------------------
 
 
-class Loss:
+class Loss(ABC):
     """Base class: subclasses implement ``call(y_true, y_pred)`` returning per-sample values."""
 
     def __init__(self, reduction: str = "sum_over_batch_size", name: str | None = None):
@@ -196,8 +197,9 @@ class Loss:
         self.reduction = reduction
         self.name = name or _snake(type(self).__name__)
 
+    @abstractmethod
     def call(self, y_true, y_pred) -> Tensor:
-        raise NotImplementedError
+        """Per-sample losses for one batch."""
 
     def __call__(self, y_true, y_pred, sample_weight=None) -> Tensor:
         values = self.call(y_true, y_pred)

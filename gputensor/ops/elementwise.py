@@ -89,7 +89,10 @@ def where(condition, x1, x2, /) -> Tensor:
     tb = type(x2) is Tensor
     if not ta and not tb:
         # no tensor operand: convert them where the condition lives
-        x1 = to_tensor(x1, device=c._device) if isinstance(x1, _SCALARS) else _operand_tensor("where", x1, c._device)
+        if isinstance(x1, _SCALARS):
+            x1 = to_tensor(x1, device=c._device)
+        else:
+            x1 = _operand_tensor("where", x1, c._device)
         ta = True
     if not (ta and tb):
         x1, x2, ta, tb = _convert_operands(x1, x2, ta, tb, "where")

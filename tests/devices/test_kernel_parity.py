@@ -140,9 +140,13 @@ class Preprocessor:
         result = []
         for k, t in enumerate(body):
             if t in values:
-                pasted = (_next_nonspace(body, k, -1) >= 0 and body[_next_nonspace(body, k, -1)] == "##") or (
-                    _next_nonspace(body, k, 1) < len(body) and body[_next_nonspace(body, k, 1)] == "##")
-                arg = [tok for tok in values[t] if not tok.isspace()] if pasted else self.expand(values[t], hide)
+                before = _next_nonspace(body, k, -1)
+                after = _next_nonspace(body, k, 1)
+                pasted = (before >= 0 and body[before] == "##") or (after < len(body) and body[after] == "##")
+                if pasted:
+                    arg = [tok for tok in values[t] if not tok.isspace()]
+                else:
+                    arg = self.expand(values[t], hide)
                 result.extend(arg if arg else [""])
             else:
                 result.append(t)
@@ -227,7 +231,8 @@ class Preprocessor:
                 continue
             elif name == "include":
                 header = rest.strip('"<>')
-                if header not in seen:
+                # system headers (<cuda_fp16.h>, ...) define no entry points: only ours are read
+                if header not in seen and rest.startswith('"') and (self.folder / header).is_file():
                     seen.add(header)
                     out.extend(self.run(header, seen))
             elif name == "define":

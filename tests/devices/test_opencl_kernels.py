@@ -85,7 +85,8 @@ def test_scans_in_one_and_three_passes(ocl, shape, axis):
     a = RNG.integers(-3, 4, shape)
     np.testing.assert_array_equal(gt.cumsum(_t(a, ocl), axis=axis).numpy(), np.cumsum(a, axis=axis))
     f = RNG.uniform(0.999, 1.001, shape).astype(np.float64)
-    np.testing.assert_allclose(gt.cumprod(_t(f, ocl), axis=axis).numpy(), np.cumprod(f, axis=axis), rtol=1e-12)
+    got = gt.cumprod(_t(f, ocl), axis=axis).numpy()
+    np.testing.assert_allclose(got, np.cumprod(f, axis=axis), rtol=1e-12)
 
 
 def _matmul_cases():

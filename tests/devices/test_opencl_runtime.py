@@ -30,7 +30,8 @@ def ocl():
 
 
 def test_info_lists_the_opencl_device_with_its_extensions():
-    out = subprocess.run([sys.executable, "-m", "gputensor", "info"], capture_output=True, text=True, check=True)
+    command = [sys.executable, "-m", "gputensor", "info"]
+    out = subprocess.run(command, capture_output=True, text=True, check=True)
     text = out.stdout
     assert "opencl:" in text and "extensions:" in text and "dtypes:" in text
     assert f"{USABLE[0]} " in text
@@ -69,12 +70,17 @@ def test_programs_build_once_per_family_and_dtype(ocl):
 
 @pytest.mark.parametrize("family", FAMILIES)
 def test_every_family_builds_for_every_dtype_without_warnings(ocl, family):
-    # PoCL's own cache loses the kernels of programs whose build printed warnings
     rt = ocl.backend.rt
+    pocl = "Portable Computing Language" in rt.device.platform.name
+    kernels = 0
     for dtype in gt.dtypes.ALL_DTYPES:
         program = rt.program(family, dtype.short)
-        log = program.get_build_info(rt.device, cl.program_build_info.LOG).strip()
-        assert log == "", f"{family}.cl for {dtype}: {log}"
+        kernels += program.num_kernels
+        if pocl:
+            # PoCL's own cache loses the kernels of programs whose build printed warnings
+            log = program.get_build_info(rt.device, cl.program_build_info.LOG).strip()
+            assert log == "", f"{family}.cl for {dtype}: {log}"
+    assert kernels > 0
 
 
 def test_a_broken_kernel_raises_with_file_options_device_and_log(ocl):

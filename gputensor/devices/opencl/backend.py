@@ -60,6 +60,7 @@ class OpenCLBackend(Backend):
         self.dtypes = probe.supported_dtypes(device, self.disabled)
         self.has_fp64 = "cl_khr_fp64" in probe.extensions(device)
         self.rt = Runtime(device, self.name, memory_limit)
+        self.plans: dict = {}  # launch plans of the elementwise fast paths
 
     # --- discovery ---------------------------------------------------------------------
     @classmethod

@@ -30,11 +30,6 @@ def vector_width(dtype) -> int:
     return 4 if dtype is dt.float64 else 8
 
 
-def _items(n: int, dtype, vector: bool) -> int:
-    per = vector_width(dtype) * PER_ITEM if vector else 1
-    return -(-n // per)
-
-
 def _view(x: CLArray, shape: tuple):
     return (x.buffer, x.offset, broadcast_strides(x, shape))
 
@@ -47,6 +42,17 @@ def _plain(x, shape) -> bool:
 # --- unary ------------------------------------------------------------------------------------
 
 def unary(b, op: str, x: CLArray, dtype, out: CLArray | None = None) -> CLArray:
+    if out is None and x.contiguous and x.dtype is dtype:
+        # the common case, kept short: a fresh result from a contiguous input
+        plan = b.plans.get((op, dtype))
+        if plan is None:
+            plan = _unary_plan(b, op, dtype)
+        kernel, result_dtype, per = plan
+        out = b.empty(x.shape, result_dtype)
+        n = out.size
+        if n:
+            linear(b.rt, kernel, (n + per - 1) // per, out.buffer, 0, x.buffer, x.offset, n)
+        return out
     if x.dtype is not dtype:
         x = cast(b, x, dtype)
     result_dtype = dt.bool_ if op in UNARY_BOOL_OUT else dtype
@@ -57,20 +63,50 @@ def unary(b, op: str, x: CLArray, dtype, out: CLArray | None = None) -> CLArray:
     if out.size == 0:
         return out
     short = dtype.short
-    name = f"{op}_{short}"
     if out.contiguous and _plain(x, out.shape):
-        kernel = b.rt.kernel("unary", short, name, (None, LONG, None, LONG, LONG))
-        vector = dtype.kind == "f" and result_dtype is dtype
-        linear(b.rt, kernel, _items(out.size, dtype, vector), out.buffer, out.offset, x.buffer, x.offset, out.size)
+        kernel, _, per = _unary_plan(b, op, dtype)
+        n = out.size
+        linear(b.rt, kernel, (n + per - 1) // per, out.buffer, out.offset, x.buffer, x.offset, n)
         return out
-    kernel = b.rt.kernel("unary", short, name + "_strided", strided_types(2))
+    kernel = b.rt.kernel("unary", short, f"{op}_{short}_strided", strided_types(2))
     strided(b.rt, kernel, out.shape, [(out.buffer, out.offset, out.strides), _view(x, out.shape)])
     return out
+
+
+def _unary_plan(b, op: str, dtype):
+    """(kernel, result dtype, elements per work-item) of a contiguous unary op, cached."""
+    result_dtype = dt.bool_ if op in UNARY_BOOL_OUT else dtype
+    kernel = b.rt.kernel("unary", dtype.short, f"{op}_{dtype.short}", (None, LONG, None, LONG, LONG))
+    vector = dtype.kind == "f" and result_dtype is dtype
+    plan = (kernel, result_dtype, vector_width(dtype) * PER_ITEM if vector else 1)
+    b.plans[(op, dtype)] = plan
+    return plan
 
 
 # --- binary -----------------------------------------------------------------------------------
 
 def binary(b, op: str, x, y, dtype, shape: tuple, out: CLArray | None = None) -> CLArray:
+    x_array = type(x) is CLArray
+    y_array = type(y) is CLArray
+    if (out is None and (not x_array or (x.contiguous and x.shape == shape and x.dtype is dtype))
+            and (not y_array or (y.contiguous and y.shape == shape and y.dtype is dtype))):
+        # the common case, kept short: a fresh result from contiguous operands or scalars
+        mode = 0 if x_array and y_array else 1 if x_array else 2
+        plan = b.plans.get((op, dtype, mode))
+        if plan is None:
+            plan = _binary_plan(b, op, dtype, mode)
+        kernel, result_dtype, per = plan
+        out = b.empty(shape, result_dtype)
+        n = out.size
+        if n:
+            items = (n + per - 1) // per
+            if mode == 0:
+                linear(b.rt, kernel, items, out.buffer, 0, x.buffer, x.offset, y.buffer, y.offset, n)
+            elif mode == 1:
+                linear(b.rt, kernel, items, out.buffer, 0, x.buffer, x.offset, _rounded(y, dtype), n)
+            else:
+                linear(b.rt, kernel, items, out.buffer, 0, _rounded(x, dtype), y.buffer, y.offset, n)
+        return out
     x = _operand(b, x, dtype)
     y = _operand(b, y, dtype)
     result_dtype = dt.bool_ if op in BINARY_BOOL_OUT else dtype
@@ -81,37 +117,43 @@ def binary(b, op: str, x, y, dtype, shape: tuple, out: CLArray | None = None) ->
         y = b.unalias(y, out)
     if out.size == 0:
         return out
-    short = dtype.short
-    name = f"{op}_{short}"
-    x_array = isinstance(x, CLArray)
-    y_array = isinstance(y, CLArray)
-    fast = out.contiguous and (not x_array or _plain(x, shape)) and (not y_array or _plain(y, shape))
-    if fast:
-        _binary_contiguous(b, name, short, dtype, result_dtype, out, x, y)
+    if out.contiguous and (not x_array or _plain(x, shape)) and (not y_array or _plain(y, shape)):
+        mode = 0 if x_array and y_array else 1 if x_array else 2
+        kernel, _, per = _binary_plan(b, op, dtype, mode)
+        n = out.size
+        items = (n + per - 1) // per
+        if mode == 0:
+            linear(b.rt, kernel, items, out.buffer, out.offset, x.buffer, x.offset, y.buffer, y.offset, n)
+        elif mode == 1:
+            linear(b.rt, kernel, items, out.buffer, out.offset, x.buffer, x.offset, _rounded(y, dtype), n)
+        else:
+            linear(b.rt, kernel, items, out.buffer, out.offset, _rounded(x, dtype), y.buffer, y.offset, n)
         return out
     if not x_array:
         x = b.scalar_array(x, dtype)
     if not y_array:
         y = b.scalar_array(y, dtype)
-    kernel = b.rt.kernel("binary", short, name + "_strided", strided_types(3))
+    short = dtype.short
+    kernel = b.rt.kernel("binary", short, f"{op}_{short}_strided", strided_types(3))
     strided(b.rt, kernel, shape, [(out.buffer, out.offset, out.strides), _view(x, shape), _view(y, shape)])
     return out
 
 
-def _binary_contiguous(b, name, short, dtype, result_dtype, out, x, y) -> None:
-    vector = dtype.kind == "f" and result_dtype is dtype
-    items = _items(out.size, dtype, vector)
+_BINARY_SUFFIX = ("", "_as", "_sa")
+
+
+def _binary_plan(b, op: str, dtype, mode: int):
+    """(kernel, result dtype, elements per work-item) of a contiguous binary op whose operands
+    are two arrays (mode 0), an array and a scalar (1) or a scalar and an array (2); cached."""
+    result_dtype = dt.bool_ if op in BINARY_BOOL_OUT else dtype
     scalar = compute_type(dtype)
-    n = out.size
-    if isinstance(x, CLArray) and isinstance(y, CLArray):
-        kernel = b.rt.kernel("binary", short, name, (None, LONG, None, LONG, None, LONG, LONG))
-        linear(b.rt, kernel, items, out.buffer, out.offset, x.buffer, x.offset, y.buffer, y.offset, n)
-    elif isinstance(x, CLArray):
-        kernel = b.rt.kernel("binary", short, name + "_as", (None, LONG, None, LONG, scalar, LONG))
-        linear(b.rt, kernel, items, out.buffer, out.offset, x.buffer, x.offset, _rounded(y, dtype), n)
-    else:
-        kernel = b.rt.kernel("binary", short, name + "_sa", (None, LONG, scalar, None, LONG, LONG))
-        linear(b.rt, kernel, items, out.buffer, out.offset, _rounded(x, dtype), y.buffer, y.offset, n)
+    types = [(None, LONG, None, LONG, None, LONG, LONG), (None, LONG, None, LONG, scalar, LONG),
+             (None, LONG, scalar, None, LONG, LONG)][mode]
+    kernel = b.rt.kernel("binary", dtype.short, f"{op}_{dtype.short}{_BINARY_SUFFIX[mode]}", types)
+    vector = dtype.kind == "f" and result_dtype is dtype
+    plan = (kernel, result_dtype, vector_width(dtype) * PER_ITEM if vector else 1)
+    b.plans[(op, dtype, mode)] = plan
+    return plan
 
 
 def _operand(b, x, dtype):

@@ -16,6 +16,10 @@ def softmax(b, x: CLArray, axis: int, log: bool) -> CLArray:
     out = b.empty(x.shape, x.dtype)
     if out.size == 0:
         return out
+    if x.ndim == 0:
+        b.copy_into(out, 0.0 if log else 1.0)
+        return out
+    axis %= x.ndim
     outer = math.prod(x.shape[:axis])
     inner = math.prod(x.shape[axis + 1:])
     short = x.dtype.short

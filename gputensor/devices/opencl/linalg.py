@@ -1,10 +1,12 @@
 """Launcher of matmul.cl: batched matrix products straight from strided views.
 
-Kernel choice per product, from the operands' strides (a view's strides, never a copy):
-B's columns contiguous -> the register-blocked ``_tiled`` kernel; A's rows and B's columns
-both contiguous along k (B transposed) -> the ``_dot`` kernel; A's columns contiguous (A
-transposed too) -> ``_tiled`` on the transposed product C^T = B^T A^T; anything else, and the
-integer and bool dtypes -> the one-output-per-work-item kernel."""
+Floating products run the register-blocked ``_tiled`` kernel. Small ones read the operands
+where they are: B's columns must then be contiguous, otherwise B's rows and A's columns
+both contiguous (B transposed) take the ``_dot`` kernel, and an A transposed too is computed
+as C^T = B^T A^T. Large ones (or ones whose B columns are strided) first copy their operands
+into tile-contiguous panels (``_pack_a`` / ``_pack_b``), the way BLAS libraries do: each
+work-item then streams contiguous memory, and no stride can make the caches alias. Integer
+and bool products take the one-output-per-work-item kernel."""
 
 from __future__ import annotations
 
@@ -15,7 +17,9 @@ from .elementwise import cast, vector_width
 from .launch import ceil_to
 from .runtime import LONG
 
-_ARGS = (None, LONG, LONG, LONG, LONG) * 3 + (LONG, LONG, LONG)
+_ARGS = (None, LONG, LONG, LONG, LONG) * 3 + (LONG,) * 5
+_PACK_ARGS = (None, None, LONG, LONG, LONG, LONG, LONG, LONG)
+_PACK_WORK = 64**3  # multiply-adds above which operands are packed
 TILE_ROWS = 6      # RM in matmul.cl
 TILE_VECTORS = 2   # RN
 DOT_TILE = 3       # DM = DN
@@ -67,29 +71,54 @@ def _launch(b, dtype, c, a, bb, m, n, k, batch) -> None:
     sbk, sbn = (1 if k == 1 else bb[2]), (1 if n == 1 else bb[3])
     a = (a[0], a[1], sam, sak, a[4])
     bb = (bb[0], bb[1], sbk, sbn, bb[4])
-    if dtype.kind == "f":
-        if sbn == 1:
-            return _tiled(b, dtype, c, a, bb, m, n, k, batch)
-        if sak == 1 and sbk == 1:
-            return _dot(b, dtype, c, a, bb, m, n, k, batch)
-        if sam == 1:
-            # C^T = B^T A^T: B^T's rows are B's columns, A^T's columns are contiguous
-            ct = (c[0], c[1], c[3], c[2], c[4])
-            return _tiled(b, dtype, ct, (bb[0], bb[1], sbn, sbk, bb[4]), (a[0], a[1], sak, sam, a[4]),
-                          n, m, k, batch)
-    return _generic(b, dtype, c, a, bb, m, n, k, batch)
+    if dtype.kind != "f":
+        return _generic(b, dtype, c, a, bb, m, n, k, batch)
+    if m * n * k >= _PACK_WORK or sbn != 1 and not (sak == 1 and sbk == 1) and sam != 1:
+        return _tiled(b, dtype, c, a, bb, m, n, k, batch, pack=True)
+    if sbn == 1:
+        return _tiled(b, dtype, c, a, bb, m, n, k, batch, pack=False)
+    if sak == 1 and sbk == 1:
+        return _dot(b, dtype, c, a, bb, m, n, k, batch)
+    # C^T = B^T A^T: B^T's rows are B's columns, A^T's columns are contiguous (sam == 1)
+    ct = (c[0], c[1], c[3], c[2], c[4])
+    return _tiled(b, dtype, ct, (bb[0], bb[1], sbn, sbk, bb[4]), (a[0], a[1], sak, sam, a[4]), n, m, k, batch,
+                  pack=False)
 
 
-def _run(b, dtype, suffix, global_size, local_size, c, a, bb, m, n, k) -> None:
+def _run(b, dtype, suffix, global_size, local_size, c, a, bb, m, n, k, apt=0, bpt=0) -> None:
     kernel = b.rt.kernel("matmul", dtype.short, f"matmul_{dtype.short}{suffix}", _ARGS)
-    b.rt.launch(kernel, global_size, local_size, *c, *a, *bb, m, n, k)
+    b.rt.launch(kernel, global_size, local_size, *c, *a, *bb, m, n, k, apt, bpt)
 
 
-def _tiled(b, dtype, c, a, bb, m, n, k, batch) -> None:
-    cols = -(-n // (TILE_VECTORS * vector_width(dtype)))
+def _tiled(b, dtype, c, a, bb, m, n, k, batch, pack: bool) -> None:
+    width = TILE_VECTORS * vector_width(dtype)
+    cols = -(-n // width)
     rows = -(-m // TILE_ROWS)
+    apt = TILE_ROWS * a[2]
+    bpt = width
+    packed = []
+    if pack or a[3] != 1:
+        packed.append(_pack(b, dtype, "a", a, m, k, rows, TILE_ROWS, batch))
+        a = packed[-1][1]
+        apt = k * TILE_ROWS
+    if pack:
+        packed.append(_pack(b, dtype, "b", bb, n, k, cols, width, batch))
+        bb = packed[-1][1]
+        bpt = k * width
     group = 8 if rows >= 8 else 1
-    _run(b, dtype, "_tiled", (cols, ceil_to(rows, group), batch), (1, group, 1), c, a, bb, m, n, k)
+    _run(b, dtype, "_tiled", (cols, ceil_to(rows, group), batch), (1, group, 1), c, a, bb, m, n, k, apt, bpt)
+
+
+def _pack(b, dtype, which, x, extent, k, tiles, width, batch):
+    """The operand ``x`` (A or B) copied into ``tiles`` contiguous panels of ``width`` rows (A)
+    or columns (B) per k. Returns (array, operand tuple for the tiled kernel)."""
+    packed = b.empty((batch, tiles, k, width), dtype)
+    kernel = b.rt.kernel("matmul", dtype.short, f"matmul_{dtype.short}_pack_{which}", _PACK_ARGS)
+    local = 64 if k >= 64 else 1
+    b.rt.launch(kernel, (ceil_to(k, local), tiles, batch), (local, 1, 1), packed.buffer, x[0], x[1], x[2],
+                x[3], x[4], extent, k)
+    strides = (1, width) if which == "a" else (width, 1)
+    return packed, (packed.buffer, 0, *strides, tiles * k * width)
 
 
 def _dot(b, dtype, c, a, bb, m, n, k, batch) -> None:

@@ -4,10 +4,14 @@ step. Running out of memory frees the pool and retries once before raising."""
 
 from __future__ import annotations
 
+import threading
+
 import pyopencl as cl
 
 from ...errors import OutOfMemoryError
 from .array import Block
+
+_READ_WRITE = cl.mem_flags.READ_WRITE
 
 _FINE = 1 << 20
 
@@ -44,36 +48,42 @@ class BufferPool:
         self.peak = 0
         self.allocations = 0
         self.reuses = 0
+        # buffers come back from finalizers, which may run on any thread
+        self.lock = threading.RLock()
 
     def block(self, nbytes: int) -> Block:
         """A :class:`Block` of at least ``nbytes`` bytes (``bucket(nbytes)``), from the pool
         when a freed one of that size waits there."""
         size = bucket(nbytes)
-        stack = self._free.get(size)
-        if stack:
-            self.pooled -= size
-            self.reuses += 1
-            self.in_use += size
-            if self.in_use > self.peak:
-                self.peak = self.in_use
-            return Block(stack.pop(), size, self)
-        buffer = self._create(size, nbytes, lambda: cl.Buffer(self.context, cl.mem_flags.READ_WRITE, size))
+        with self.lock:
+            stack = self._free.get(size)
+            if stack:
+                self.pooled -= size
+                self.reuses += 1
+                self.in_use += size
+                if self.in_use > self.peak:
+                    self.peak = self.in_use
+                return Block(stack.pop(), size, self)
+            buffer = self._create(size, nbytes, lambda: cl.Buffer(self.context, _READ_WRITE, size))
         return Block(buffer, size, self)
 
     def adopt(self, size: int, make):
         """Account for a buffer of ``size`` bytes that ``make()`` creates (uploads)."""
-        return self._create(size, size, make)
+        with self.lock:
+            return self._create(size, size, make)
 
     def release(self, buffer, size: int) -> None:
         """Give a buffer back (called when the last array using it goes away)."""
-        self.in_use -= size
-        self.pooled += size
-        self._free.setdefault(size, []).append(buffer)
+        with self.lock:
+            self.in_use -= size
+            self.pooled += size
+            self._free.setdefault(size, []).append(buffer)
 
     def empty(self) -> None:
         """Release every pooled buffer to the driver."""
-        self._free.clear()
-        self.pooled = 0
+        with self.lock:
+            self._free.clear()
+            self.pooled = 0
 
     def stats(self) -> dict:
         return {

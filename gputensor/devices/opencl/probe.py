@@ -15,6 +15,7 @@ from ..backend import DeviceInfo
 # and bfloat16 are stored as 16 bits and computed in float32 (vload_half / vstore_half are
 # core OpenCL), so neither needs cl_khr_fp16's half arithmetic.
 DTYPE_EXTENSIONS = {dt.float64: "cl_khr_fp64"}
+MIN_WORK_GROUP = 256  # the largest local size the kernels are launched with
 _INSTALL_HINT = "pip install pocl-binary-distribution gives a CPU device"
 
 
@@ -61,18 +62,23 @@ def unusable_reason(device) -> str:
         return "the driver has no OpenCL C compiler for it"
     if "EMBEDDED" in device.profile:
         return "embedded profile (no 64-bit integers)"
+    if device.max_work_group_size < MIN_WORK_GROUP:
+        most = device.max_work_group_size
+        return f"work-groups of at most {most} items (gputensor's kernels use {MIN_WORK_GROUP})"
     return ""
 
 
 def _kind(device) -> str:
-    kinds = [name for name, bit in (("GPU", cl.device_type.GPU), ("CPU", cl.device_type.CPU),
-                                    ("accelerator", cl.device_type.ACCELERATOR)) if device.type & bit]
+    types = cl.device_type
+    bits = (("GPU", types.GPU), ("CPU", types.CPU), ("accelerator", types.ACCELERATOR))
+    kinds = [name for name, bit in bits if device.type & bit]
     return "/".join(kinds) or "other"
 
 
 def describe(device) -> str:
     memory = device.global_mem_size / 2**30
-    return f"{device.name.strip()} ({_kind(device)}, {memory:.1f} GiB, {device.max_compute_units} compute units)"
+    units = device.max_compute_units
+    return f"{device.name.strip()} ({_kind(device)}, {memory:.1f} GiB, {units} compute units)"
 
 
 def probe() -> list[DeviceInfo]:
@@ -88,7 +94,8 @@ def probe() -> list[DeviceInfo]:
             "platform": f"{platform.name.strip()} {platform.version.strip()}",
             "type": _kind(device),
             "memory": f"{device.global_mem_size / 2**30:.2f} GiB global, largest buffer "
-                      f"{device.max_mem_alloc_size / 2**30:.2f} GiB, {device.local_mem_size // 1024} KiB local",
+                      f"{device.max_mem_alloc_size / 2**30:.2f} GiB, "
+                      f"{device.local_mem_size // 1024} KiB local",
             "compute units": str(device.max_compute_units),
             "OpenCL C": device.opencl_c_version.strip(),
             "extensions": " ".join(sorted(have)) or "(none)",

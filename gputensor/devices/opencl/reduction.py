@@ -42,7 +42,10 @@ def _chunks(items: int, k: int, want: int, min_chunk: int) -> int:
 
 
 def _want(rt) -> int:
-    return 4 * rt.compute_units if rt.is_cpu else 16 * rt.compute_units
+    """Work-items that keep the device busy: a few per core on CPU-like devices (so that a
+    core slowed by another process does not hold the others back), many per compute unit on
+    GPUs."""
+    return 16 * rt.compute_units
 
 
 def layout(b, x: CLArray, axes: tuple):
@@ -96,7 +99,7 @@ def _rows(b, name: str, x: CLArray, m: int, k: int, dtype, out: CLArray) -> None
         local = 1
         chunks = _chunks(m, k, _want(rt), _MIN_CHUNK)
     else:
-        local = min(256, rt.max_work_group)
+        local = 256  # a power of two (the tree halves it), at most probe.MIN_WORK_GROUP
         chunks = _chunks(m, k, _want(rt), local * vw * 8)
     chunk = ceil_to(-(-k // chunks), vw)
     chunks = -(-k // chunk)

@@ -73,7 +73,8 @@ def searchsorted(b, sorted_1d: CLArray, values: CLArray, side: str) -> CLArray:
     if out.size == 0:
         return out
     short = sorted_1d.dtype.short
-    kernel = b.rt.kernel("sort", short, f"searchsorted_{short}", (None, None, LONG, LONG, None, LONG, LONG, INT))
+    types = (None, None, LONG, LONG, None, LONG, LONG, INT)
+    kernel = b.rt.kernel("sort", short, f"searchsorted_{short}", types)
     linear(b.rt, kernel, values.size, out.buffer, sorted_1d.buffer, sorted_1d.offset, sorted_1d.size,
            values.buffer, values.offset, values.size, int(side == "right"))
     return out

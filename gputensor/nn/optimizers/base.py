@@ -11,6 +11,7 @@ host, so an update never reads anything back from the device.
 from __future__ import annotations
 
 import math
+from abc import ABC, abstractmethod
 
 from ... import ops
 from ...autograd.state import no_grad
@@ -20,7 +21,7 @@ from ...tensor import Tensor, bump_version
 from . import schedules
 
 
-class Optimizer:
+class Optimizer(ABC):
     """Base class of optimizers; subclasses set ``rule`` and implement ``slot_names``,
     ``hyper(lr, step)`` and ``update_composed``.
 
@@ -105,8 +106,9 @@ class Optimizer:
         """Python numbers for this step's update (``step`` counts from 1)."""
         return {"lr": lr}
 
+    @abstractmethod
     def update_composed(self, var: Tensor, grad: Tensor, slots: list[Tensor], hyper: dict) -> None:
-        raise NotImplementedError
+        """The update written with ops (the reference for fused backend updates)."""
 
     # --- slots ---------------------------------------------------------------------------
     def build(self, var_list) -> None:

@@ -9,18 +9,21 @@
 from __future__ import annotations
 
 import math
+from abc import ABC, abstractmethod
 
 from ...errors import ArgumentValueError
 
 
-class LearningRateSchedule:
+class LearningRateSchedule(ABC):
     """Base class: ``schedule(step) -> float``."""
 
+    @abstractmethod
     def __call__(self, step: int) -> float:
-        raise NotImplementedError
+        """The learning rate at ``step``."""
 
+    @abstractmethod
     def get_config(self) -> dict:
-        raise NotImplementedError
+        """The constructor arguments, for ``from_config``."""
 
     @classmethod
     def from_config(cls, config: dict) -> LearningRateSchedule:
