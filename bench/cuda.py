@@ -4,7 +4,7 @@ would pick instead, in one process and one run (issue 6's targets).
 Cases (fresh random inputs each run; every output checked against a float64 reference before
 any timing; CUDA events around the timed work after warm-up; medians):
 - copy: device-to-device memcpy of 1 GiB, GB/s counting bytes read plus written: the ceiling;
-- add, fma: ``a + b`` and the fused ``a * b + c`` (the backend's ``fma``) on 256M float32,
+- add, fma: ``a + b`` and the fused ``gt.fma(a, b, c)`` on 256M float32,
   GB/s of the bytes the op must move, target >= 85% of copy; the composed ``a * b + c`` (two
   kernels) is reported beside them;
 - sum over 256M float32, target >= 80% of copy; softmax over 16384 x 4096, >= 70%;
@@ -154,9 +154,9 @@ def memory_cases(dev, args, timer, results) -> None:
         gbs["add"] = 3 * 4 * N / timer(lambda: a + b, stream) / 1e6
     if "fma" in args.cases:
         def fused():
-            return backend.fma(a._data, b._data, c._data)
+            return gt.fma(a, b, c)
 
-        got = backend.to_host(backend.gather(fused(), gt.asarray(idx, device=dev)._data, 0))
+        got = _sample(fused(), idx)
         _check("fma", _rel(got, ha.astype(np.float64) * hb + hc), 1e-7, results)
         gbs["fma"] = 4 * 4 * N / timer(fused, stream) / 1e6
         gbs["fma_composed"] = 4 * 4 * N / timer(lambda: a * b + c, stream) / 1e6

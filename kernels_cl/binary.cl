@@ -7,6 +7,10 @@
  *
  * Broadcasting reaches the strided kernel as zero strides; nothing is materialized.
  * Comparisons and logical functions write bool (uchar 0/1).
+ *
+ * Floating types only: fma_<dtype>(out, oo, a, ao, b, bo, c, co, n), out = a * b + c rounded
+ * once in the compute type, contiguous operands (the optional fused primitive ``fma``; the
+ * argument order of kernels_cuda/binary.cu).
  */
 #include "ops.h"
 #include "dtype.h"
@@ -72,6 +76,16 @@
 #endif
 
 #if defined(GT_FLOAT)
+__kernel void KNAME(fma_)(__global T* out, long oo, __global const T* a, long ao, __global const T* b,
+                         long bo, __global const T* c, long co, long n) {
+    long i = (long)get_global_id(0) * (VW * GT_PER);
+    if (i + VW * GT_PER <= n) {
+        for (int j = 0; j < GT_PER; ++j, i += VW)
+            VSTORE(out, oo + i, fma(VLOAD(a, ao + i), VLOAD(b, bo + i), VLOAD(c, co + i)));
+    } else {
+        for (; i < n; ++i) STORE(out, oo + i, fma(LOAD(a, ao + i), LOAD(b, bo + i), LOAD(c, co + i)));
+    }
+}
 BINARY_VEC(add)
 BINARY_VEC(subtract)
 BINARY_VEC(multiply)

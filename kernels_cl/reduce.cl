@@ -76,9 +76,20 @@
     }
 
 #ifdef GT_VEC
-#define ROWS_VEC_DECL(IDENT) VT vacc = (VT)(IDENT);
-#define ROWS_VEC_LOOP(p) for (; i + VW <= e; i += VW) vacc = KVOP(p)(vacc, VLOAD(row, i));
-#define ROWS_VEC_FINISH(p) acc = KOP(p)(acc, HREDUCE(p, vacc));
+/* Four vector accumulators: four independent chains of adds keep a CPU core's vector units
+ * busy while it streams memory (one chain waits out each add's latency). */
+#define ROWS_VEC_DECL(IDENT) VT vacc = (VT)(IDENT), vacc1 = vacc, vacc2 = vacc, vacc3 = vacc;
+#define ROWS_VEC_LOOP(p)                                                                     \
+    for (; i + 4 * VW <= e; i += 4 * VW) {                                                   \
+        vacc = KVOP(p)(vacc, VLOAD(row, i));                                                 \
+        vacc1 = KVOP(p)(vacc1, VLOAD(row, i + VW));                                          \
+        vacc2 = KVOP(p)(vacc2, VLOAD(row, i + 2 * VW));                                      \
+        vacc3 = KVOP(p)(vacc3, VLOAD(row, i + 3 * VW));                                      \
+    }                                                                                        \
+    for (; i + VW <= e; i += VW) vacc = KVOP(p)(vacc, VLOAD(row, i));
+#define ROWS_VEC_FINISH(p)                                                                   \
+    vacc = KVOP(p)(KVOP(p)(vacc, vacc1), KVOP(p)(vacc2, vacc3));                             \
+    acc = KOP(p)(acc, HREDUCE(p, vacc));
 #else
 #define ROWS_VEC_DECL(IDENT)
 #define ROWS_VEC_LOOP(p)

@@ -20,10 +20,17 @@
 #define HSUM(v) ((v).s0 + (v).s1) + ((v).s2 + (v).s3)
 #endif
 
-/* The max of a contiguous row (NaN if any element is NaN). */
+/* The max of a contiguous row (NaN if any element is NaN); four independent chains. */
 inline CT row_max(__global const T* row, long K) {
-    VT vm = (VT)(-INFINITY);
+    VT vm = (VT)(-INFINITY), vm1 = vm, vm2 = vm, vm3 = vm;
     long k = 0;
+    for (; k + 4 * VW <= K; k += 4 * VW) {
+        vm = VOP(maximum)(vm, VLOAD(row, k));
+        vm1 = VOP(maximum)(vm1, VLOAD(row, k + VW));
+        vm2 = VOP(maximum)(vm2, VLOAD(row, k + 2 * VW));
+        vm3 = VOP(maximum)(vm3, VLOAD(row, k + 3 * VW));
+    }
+    vm = VOP(maximum)(VOP(maximum)(vm, vm1), VOP(maximum)(vm2, vm3));
     for (; k + VW <= K; k += VW) vm = VOP(maximum)(vm, VLOAD(row, k));
     CT m = HMAX(vm);
     for (; k < K; ++k) m = OP(maximum)(m, LOAD(row, k));

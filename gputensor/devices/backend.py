@@ -24,6 +24,10 @@ Optional fused primitives (``softmax``, ``conv2d``, ``optimizer_update``, ...) a
 ``getattr(backend, name, None)`` by the ops that can use them; the composed version is the
 reference.
 
+``fma(a, b, c) -> array | None``: ``a * b + c`` rounded once (IEEE fused multiply-add, in the
+compute type: float for the 16-bit types), one pass over memory, for C-contiguous floating
+native arrays of one shape and dtype; None declines (the caller multiplies, then adds).
+
 ``optimizer_update(rule, param, grad, slots, hyper) -> bool`` updates one variable in place.
 ``param``, ``grad`` and every slot are C-contiguous native arrays of one shape and floating
 dtype; ``param`` and ``slots`` are overwritten, ``grad`` is only read. ``hyper`` holds Python

@@ -54,7 +54,7 @@ from .creation import (
     zeros,
     zeros_like,
 )
-from .elementwise import astype, clip, copy, where
+from .elementwise import astype, clip, copy, fma, where
 from .indexing import getitem, setitem, slice_scatter, take, take_along_axis
 from .linalg import einsum, matmul, outer, tensordot, vecdot, vector_norm
 from .manipulation import (

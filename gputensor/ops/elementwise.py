@@ -1,5 +1,5 @@
 """Elementwise ops beyond one-function-of-one-or-two operands: ``astype``, ``copy``, ``where``,
-``clip``."""
+``fma``, ``clip``."""
 
 from __future__ import annotations
 
@@ -119,6 +119,45 @@ def where(condition, x1, x2, /) -> Tensor:
                x2._shape if tb else None, x2._dtype if tb else None)
         record("where", _g_where, (None, x1, x2), y, save=(c,), ctx=ctx)
     return y
+
+
+def fma(x1, x2, x3, /) -> Tensor:
+    """``x1 * x2 + x3`` as one op (broadcast; scalars are weak), differentiable.
+
+    For floating tensors of one shape and dtype on a device with a fused kernel (``opencl``,
+    ``cuda``) it is one pass over memory and one rounding, the IEEE fused multiply-add (in
+    float32 for float16/bfloat16, then rounded to the dtype). Everywhere else the product and
+    the sum are two ops, rounded twice, exactly ``x1 * x2 + x3``.
+
+    >>> import gputensor as gt
+    >>> gt.fma(gt.tensor([1.0, 2.0]), 3.0, gt.tensor([0.5, 0.5])).tolist()
+    [3.5, 6.5]
+    """
+    from .binary import add, multiply
+
+    shapes = [x._shape for x in (x1, x2, x3) if type(x) is Tensor]
+    if len(shapes) > 1:
+        broadcast_shapes("fma", *shapes)  # names this op in the error
+    if len(shapes) == 3:
+        check_same_device("fma", x1, x2, x3)
+        fused = getattr(x1._device.backend, "fma", None)
+        same = x1._dtype is x2._dtype is x3._dtype and x1._shape == x2._shape == x3._shape
+        if fused is not None and same and x1._dtype.kind == "f":
+            data = fused(x1._data, x2._data, x3._data)
+            if data is not None:
+                y = make(data, x1._shape, x1._dtype, x1._device)
+                if state.enabled and (x1._rg or x2._rg or x3._rg):
+                    record("fma", _g_fma, (x1, x2, x3), y, save=(x1, x2))
+                return y
+    return add(multiply(x1, x2), x3)
+
+
+def _g_fma(node, g):
+    x1, x2 = node.saved_tensors
+    edges = node.edges
+    g1 = g * x2 if edges[0] is not None else None
+    g2 = g * x1 if edges[1] is not None else None
+    return g1, g2, g
 
 
 def _first_device(*xs):

@@ -122,6 +122,67 @@ def test_where_errors(device):
         )
 
 
+FMA_SHAPES = [((2, 3), (2, 3), (2, 3)), ((37,), (37,), (37,)), ((2, 3), (3,), (1, 3)), ((4, 1), (1, 5), ())]
+
+
+@pytest.mark.parametrize("shapes", FMA_SHAPES, ids=str)
+def test_fma(shapes, device):
+    # one shape: the fused kernel where the device has one (strided layouts and broadcast
+    # operands take the composed path)
+    inputs = [RNG.uniform(-2, 2, s) for s in shapes]
+    check_op(
+        _fn("fma", lambda x, y, z: gt.fma(x, y, z)),
+        lambda x, y, z: x * y + z,
+        inputs,
+        device,
+        dtypes=FLOATS,
+        layouts=LAYOUTS,
+    )
+
+
+def test_fma_with_scalars_and_mixed_dtypes(device):
+    x = gt.asarray([1.0, 2.0], device=device)
+    assert gt.fma(x, 3.0, 0.5).tolist() == [3.5, 6.5]
+    assert gt.fma(2, x, x).tolist() == [3.0, 6.0]
+    if gt.float64 in device.backend.dtypes:
+        y = gt.fma(x, gt.asarray([2.0, 2.0], dtype=gt.float64, device=device), x)
+        assert y.dtype is gt.float64 and y.tolist() == [3.0, 6.0]
+    i = gt.asarray([1, 2], dtype=gt.int32, device=device)
+    out = gt.fma(i, i, i)
+    assert out.dtype is gt.int32 and out.tolist() == [2, 6]
+
+
+# Which devices compute gt.fma with one rounding (a fused kernel) and which multiply, then add.
+FMA_ROUNDS_ONCE = {"opencl": True, "cuda": True, "cpu": False, "tpu": False}
+
+
+def test_fma_rounds_once_where_the_device_fuses(device):
+    # (1 + 2^-23)^2 = 1 + 2^-22 + 2^-46: the float32 product drops 2^-46, the fused sum keeps it
+    x = gt.asarray([1 + 2.0**-23] * 3, dtype=gt.float32, device=device)
+    c = gt.asarray([-(1 + 2.0**-22)] * 3, dtype=gt.float32, device=device)
+    expected = 2.0**-46 if FMA_ROUNDS_ONCE[device.type] else 0.0
+    assert gt.fma(x, x, c).tolist() == [expected] * 3
+    # broadcasting always composes: two roundings
+    assert gt.fma(x, x, c[:1]).tolist() == [0.0] * 3
+
+
+def test_fma_gradients_reach_only_what_requires_them(device):
+    x = gt.asarray([1.0, 2.0, 3.0], device=device).requires_grad_()
+    y = gt.asarray([4.0, 5.0, 6.0], device=device)
+    z = gt.asarray([0.5, 0.5, 0.5], device=device).requires_grad_()
+    gt.fma(x, y, z).sum().backward()
+    assert x.grad.tolist() == [4.0, 5.0, 6.0]
+    assert y.grad is None
+    assert z.grad.tolist() == [1.0, 1.0, 1.0]
+
+
+def test_fma_errors(device):
+    with pytest.raises(ShapeError, match=r"fma: shapes \(2,\), \(3,\), \(3,\) cannot be broadcast"):
+        gt.fma(gt.ones(2, device=device), gt.ones(3, device=device), gt.ones(3, device=device))
+    with pytest.raises(DeviceError, match=r"fma: .*cpu2:0"):
+        gt.fma(gt.ones(1, device=device), gt.ones(1, device=device), gt.ones(1, device=second_device()))
+
+
 @pytest.mark.parametrize("bounds", [(-0.5, 0.5), (None, 0.2), (-0.2, None), (0.3, -0.3)], ids=str)
 def test_clip_scalar_bounds(bounds, device):
     lo, hi = bounds

@@ -173,6 +173,9 @@ class OpenCLBackend(Backend):
     def binary(self, op, a, b, dtype, shape, out=None):
         return elementwise.binary(self, op, a, b, dtype, tuple(shape), out)
 
+    def fma(self, a, b, c):
+        return elementwise.fma(self, a, b, c)
+
     def where(self, cond, a, b, dtype, shape):
         return elementwise.where(self, cond, a, b, dtype, tuple(shape))
 

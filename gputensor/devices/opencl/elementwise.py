@@ -142,6 +142,27 @@ def binary(b, op: str, x, y, dtype, shape: tuple, out: CLArray | None = None) ->
 _BINARY_SUFFIX = ("", "_as", "_sa")
 
 
+def fma(b, x: CLArray, y: CLArray, z: CLArray) -> CLArray | None:
+    """``x * y + z`` rounded once, for contiguous floating operands of one shape and dtype;
+    None for anything else (the caller composes)."""
+    dtype = x.dtype
+    if dtype.kind != "f" or not all(
+        type(a) is CLArray and a.dtype is dtype and a.contiguous and a.shape == x.shape for a in (x, y, z)
+    ):
+        return None
+    plan = b.plans.get(("fma", dtype))
+    if plan is None:
+        kernel = b.rt.kernel("binary", dtype.short, f"fma_{dtype.short}", (None, LONG) * 4 + (LONG,))
+        plan = b.plans[("fma", dtype)] = (kernel, vector_width(dtype) * PER_ITEM)
+    kernel, per = plan
+    out = b.empty(x.shape, dtype)
+    n = out.size
+    if n:
+        linear(b.rt, kernel, (n + per - 1) // per, out.buffer, 0, x.buffer, x.offset, y.buffer, y.offset,
+               z.buffer, z.offset, n)
+    return out
+
+
 def _binary_plan(b, op: str, dtype, mode: int):
     """(kernel, result dtype, elements per work-item) of a contiguous binary op whose operands
     are two arrays (mode 0), an array and a scalar (1) or a scalar and an array (2); cached."""
