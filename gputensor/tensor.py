@@ -46,7 +46,7 @@ class Tensor:
 
     __slots__ = (
         "_data", "_root", "_shape", "_dtype", "_device", "_strides", "_offset", "_vc",
-        "_node", "_idx", "_rg", "_leaf_rg", "_watch", "_retain", "grad", "__weakref__",
+        "_node", "_idx", "_rg", "_leaf_rg", "_watch", "_retain", "_bounds", "grad", "__weakref__",
     )
     __array_priority__ = 1000  # NumPy defers binary operators to us
 
@@ -280,6 +280,8 @@ class Tensor:
     def __dlpack__(self, /, *, stream=None, max_version=None, dl_device=None, copy=None):
         from .interop import to_dlpack
 
+        if copy is not True:
+            forget_bounds(self)  # the consumer may write to the shared memory
         return to_dlpack(self, stream=stream, max_version=max_version, dl_device=dl_device, copy=copy)
 
     def __dlpack_device__(self, /):
@@ -342,6 +344,7 @@ def make(data, shape, dtype, device) -> Tensor:
     t._leaf_rg = False
     t._watch = 0
     t._retain = False
+    t._bounds = None
     t.grad = None
     return t
 
@@ -364,6 +367,7 @@ def _make_view_of(base: Tensor, data, shape, strides, offset) -> Tensor:
     t._leaf_rg = False
     t._watch = 0
     t._retain = False
+    t._bounds = base._bounds  # the same record: the views share the memory and its version
     t.grad = None
     return t
 
@@ -372,6 +376,32 @@ def make_view(base: Tensor, shape: tuple, strides: tuple, offset: int) -> Tensor
     """A view of ``base``'s memory (internal; autograd recording is the caller's job)."""
     data = base._device.backend.view(base._root, shape, strides, offset)
     return _make_view_of(base, data, shape, strides, offset)
+
+
+# --- known value bounds -------------------------------------------------------------------
+# An integer tensor uploaded from the host to a device without host memory knows its smallest
+# and largest value (found on the host, where reading is free), so that index range checks
+# need no device-to-host read. The record [low, high, version, valid] is shared by the views
+# of one memory; an in-place write (a new version) or an export through DLPack (writes we
+# cannot see) makes it void.
+
+def set_bounds(t: Tensor, low: int, high: int) -> None:
+    """Record that every value of ``t`` lies in ``[low, high]`` (internal)."""
+    t._bounds = [int(low), int(high), t._vc[0] if t._vc is not None else 0, True]
+
+
+def known_bounds(t: Tensor):
+    """``(low, high)`` bounding every value of ``t``, or None when unknown or stale."""
+    rec = t._bounds
+    if rec is None or not rec[3] or rec[2] != (t._vc[0] if t._vc is not None else 0):
+        return None
+    return rec[0], rec[1]
+
+
+def forget_bounds(t: Tensor) -> None:
+    """Void the bounds of ``t`` and of every view sharing its record."""
+    if t._bounds is not None:
+        t._bounds[3] = False
 
 
 def bump_version(t: Tensor) -> None:

@@ -92,6 +92,7 @@ def _attached(item: tuple, node: Node) -> Tensor:
     t._leaf_rg = False
     t._watch = 0
     t._retain = False
+    t._bounds = None
     t.grad = None
     return t
 

@@ -13,10 +13,8 @@ from ..ops.binary import equal, logaddexp, logical_and, logical_or, not_equal
 from ..ops.core import Tensor, check_same_device, normalize_axis, to_tensor
 from ..ops.creation import arange
 from ..ops.elementwise import astype, clip, where
-from ..ops.indexing import getitem
+from ..ops.indexing import getitem, value_range
 from ..ops.reduction import any as reduce_any
-from ..ops.reduction import max as reduce_max
-from ..ops.reduction import min as reduce_min
 from ..ops.reduction import sum as reduce_sum
 from ..ops.unary import abs as absolute
 from ..ops.unary import log, log1p, negative
@@ -157,13 +155,12 @@ def _nll_terms(op: str, log_p: Tensor, target: Tensor, axis: int, weight, ignore
 
 def _check_classes(op: str, target: Tensor, n_classes: int, ignore_index: int) -> bool:
     """Raise for class indices outside [0, C) other than ``ignore_index``; return whether any
-    target may equal ``ignore_index`` (two reductions read back; the slow check runs only
-    when the range is off)."""
+    target may equal ``ignore_index`` (no device read when the target's bounds are known
+    from the host, else one; the slow check runs only when the range is off)."""
     if target.size == 0:
         return False
     with no_grad():
-        lo = reduce_min(target).item()
-        hi = reduce_max(target).item()
+        lo, hi = value_range(target)
         if lo >= 0 and hi < n_classes:
             return 0 <= ignore_index < n_classes
         outside = logical_or(target < 0, target >= n_classes)

@@ -25,8 +25,8 @@ from abc import ABC, abstractmethod
 
 from .. import dtypes as dt
 from .. import ops
-from ..autograd.state import no_grad
 from ..errors import ArgumentTypeError, ArgumentValueError, IndexOutOfRangeError, ShapeError
+from ..ops.indexing import value_range
 from ..tensor import Tensor
 from .activations import logits_of
 from .losses import binary_cross_entropy_with_logits, cross_entropy
@@ -80,12 +80,13 @@ def categorical_crossentropy(
 
 
 def check_class_ids(y_true: Tensor, n_classes: int) -> None:
-    """IndexOutOfRangeError unless every id is in ``[0, n_classes)`` (one host read)."""
+    """IndexOutOfRangeError unless every id is in ``[0, n_classes)`` (no device read when the
+    ids' bounds are known from the host, else one)."""
     if y_true.size == 0:
         return
-    with no_grad():
-        low = int(ops.min(y_true).item())
-        high = int(ops.max(y_true).item())
+    low, high = value_range(y_true)
+    if low < 0 or high >= n_classes:
+        low, high = value_range(y_true, exact=True)  # bounds need not be attained
     if low < 0 or high >= n_classes:
         bad = low if low < 0 else high
         raise IndexOutOfRangeError(

@@ -6,24 +6,21 @@ from __future__ import annotations
 import numbers
 
 from .. import dtypes as dt
-from ..autograd.state import no_grad
 from ..dtypes import DType
 from ..errors import ArgumentTypeError, IndexOutOfRangeError, ShapeError
 from ..ops.binary import equal, not_equal
 from ..ops.core import Tensor
 from ..ops.creation import arange
 from ..ops.elementwise import astype, where
-from ..ops.indexing import take
-from ..ops.reduction import max as reduce_max
-from ..ops.reduction import min as reduce_min
+from ..ops.indexing import take, value_range
 from ..ops.views import expand_dims
 from .checks import float_tensor, int_tensor
 
 
-def _index_range(indices: Tensor):
-    """(smallest, largest) index as Python ints (one small device-to-host read)."""
-    with no_grad():
-        return int(reduce_min(indices).item()), int(reduce_max(indices).item())
+def _index_range(indices: Tensor, exact: bool = False):
+    """(smallest, largest) index as Python ints: bounds known from the host, else one small
+    device-to-host read (exact: always the read)."""
+    return value_range(indices, exact)
 
 
 def one_hot(indices: Tensor, num_classes: int = -1, *, dtype: DType | str | None = None) -> Tensor:
@@ -50,7 +47,9 @@ def one_hot(indices: Tensor, num_classes: int = -1, *, dtype: DType | str | None
     if num_classes < -1:
         raise ShapeError(f"{op}: num_classes must be non-negative (or -1 to infer it), got {num_classes}")
     if indices.size:
-        low, high = _index_range(indices)
+        low, high = _index_range(indices, exact=num_classes == -1)
+        if low < 0 or high >= num_classes != -1:
+            low, high = _index_range(indices, exact=True)  # bounds need not be attained
         if low < 0:
             raise IndexOutOfRangeError(f"{op}: indices must be non-negative, got {low}")
         if num_classes == -1:
@@ -83,6 +82,8 @@ def embedding(indices: Tensor, weight: Tensor, padding_idx: int | None = None) -
     rows = weight.shape[0]
     if indices.size:
         low, high = _index_range(indices)
+        if low < 0 or high >= rows:
+            low, high = _index_range(indices, exact=True)  # bounds need not be attained
         if low < 0 or high >= rows:
             bad = low if low < 0 else high
             raise IndexOutOfRangeError(

@@ -11,6 +11,7 @@ from .. import dtypes as dt
 from ..devices.registry import current_device
 from ..devices.registry import device as get_device
 from ..errors import ArgumentTypeError, ArgumentValueError, DTypeError, ShapeError
+from ..tensor import set_bounds
 from .core import Tensor, make, shape_arg, to_tensor
 from .elementwise import _check_device_dtype, astype
 
@@ -142,6 +143,13 @@ def _check_python_range(obj, host, target):
             raise DTypeError(f"asarray: values out of range for {target} ({info.min}..{info.max})")
 
 
+def note_host_bounds(t: Tensor, host: np.ndarray) -> None:
+    """Give an integer tensor just copied to a device without host memory the bounds of its
+    host values (see tensor.set_bounds): index checks on it then need no device read."""
+    if host.size and host.dtype.kind in "iu" and not t._device.backend.host_memory:
+        set_bounds(t, host.min(), host.max())
+
+
 def _from_host(host: np.ndarray, dtype, dev, copy: bool) -> Tensor:
     _check_device_dtype("asarray", dev, dtype)
     backend = dev.backend
@@ -151,7 +159,9 @@ def _from_host(host: np.ndarray, dtype, dev, copy: bool) -> Tensor:
         data = backend.from_host(host)
     if data is host and not host.flags.c_contiguous:
         data = backend.from_host(host, copy=True)
-    return make(data, tuple(host.shape), dtype, dev)
+    t = make(data, tuple(host.shape), dtype, dev)
+    note_host_bounds(t, host)
+    return t
 
 
 def _convert_tensor(x: Tensor, dtype, device, copy):

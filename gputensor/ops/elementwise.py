@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import builtins
 
+import numpy as np
+
 from .. import dtypes as dt
 from ..errors import DTypeError
+from ..tensor import known_bounds, set_bounds
 from .core import (
     Tensor,
     broadcast_shapes,
@@ -36,6 +39,11 @@ def astype(x, dtype, /, *, copy: bool = True, device=None) -> Tensor:
     _check_device_dtype("astype", x._device, dtype)
     data = x._device.backend.cast(x._data, dtype)
     y = make(data, x._shape, dtype, x._device)
+    bounds = known_bounds(x)
+    if bounds is not None and dtype.kind in "iu":
+        info = np.iinfo(dtype.np)
+        if info.min <= bounds[0] and bounds[1] <= info.max:
+            set_bounds(y, *bounds)  # every value converts exactly
     if x._rg and state.enabled and dtype.kind == "f":
         record("astype", _g_astype, (x,), y, ctx=x._dtype)
     return y

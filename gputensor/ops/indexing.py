@@ -17,7 +17,7 @@ import numpy as np
 
 from .. import dtypes as dt
 from ..errors import ArgumentTypeError, AutogradError, IndexOutOfRangeError, ShapeError
-from ..tensor import bump_version
+from ..tensor import bump_version, known_bounds, set_bounds
 from .core import Tensor, make, normalize_axis, record, state, to_tensor
 from .views import expand_dims, permute_dims, reshape, squeeze, strided_slice
 
@@ -183,18 +183,34 @@ def _index_tensor(k, x: Tensor, op: str) -> Tensor:
     return t
 
 
-def _normalize_index(idx: Tensor, n: int, axis: int, op: str) -> Tensor:
-    """Wrap negative indices and check the range (one small device-to-host read)."""
-    from .binary import less
-    from .elementwise import where
+def value_range(t: Tensor, exact: bool = False) -> tuple:
+    """``(smallest, largest)`` value of a non-empty integer tensor as Python ints: unless
+    ``exact``, its known bounds when it has them (see tensor.set_bounds; bounds need not be
+    attained), otherwise its min and max in one small device-to-host read."""
+    bounds = None if exact else known_bounds(t)
+    if bounds is not None:
+        return bounds
+    from .manipulation import stack
     from .reduction import max as rmax
     from .reduction import min as rmin
 
+    with _NoRecord():
+        lo, hi = stack([rmin(t), rmax(t)]).tolist()
+    return int(lo), int(hi)
+
+
+def _normalize_index(idx: Tensor, n: int, axis: int, op: str) -> Tensor:
+    """Wrap negative indices and check the range (without a device read when the indices'
+    bounds are known, else one small read)."""
+    from .binary import less
+    from .elementwise import where
+
     if idx.size == 0:
         return idx
+    lo, hi = value_range(idx)
+    if lo < -n or hi >= n:
+        lo, hi = value_range(idx, exact=True)  # bounds need not be attained
     with _NoRecord():
-        lo = rmin(idx).item()
-        hi = rmax(idx).item()
         if lo < -n or hi >= n:
             bad = lo if lo < -n else hi
             raise IndexOutOfRangeError(f"{op}: index {bad} is out of bounds for axis {axis} with size {n}")
@@ -329,6 +345,9 @@ def take(x, indices, /, *, axis=None) -> Tensor:
     data = x._device.backend.gather(x._data, idx._data, axis)
     shape = x._shape[:axis] + idx._shape + x._shape[axis + 1:]
     y = make(data, shape, x._dtype, x._device)
+    bounds = known_bounds(x)
+    if bounds is not None:
+        set_bounds(y, *bounds)  # a selection of x's values
     if x._rg and state.enabled:
         record("take", _g_take, (x,), y, save=(idx,), ctx=(x._shape, x._dtype, axis))
     return y

@@ -23,6 +23,7 @@ from ..devices import philox
 from ..devices.registry import current_device
 from ..devices.registry import device as get_device
 from ..errors import ArgumentTypeError, DTypeError, ShapeError
+from ..tensor import set_bounds
 from .core import Tensor, make, shape_arg
 from .elementwise import _check_device_dtype
 
@@ -127,7 +128,10 @@ class Generator:
             order = self.permutation(n._shape[0], device=n._device)
             return take(n, order, axis=0)
         keys = self._draw("uniform", (int(n),), dt.float64 if _has_f64(device) else dt.float32, device)
-        return argsort(keys)
+        order = argsort(keys)
+        if n:
+            set_bounds(order, 0, int(n) - 1)  # its indices need no range check on the host
+        return order
 
 
 def _has_f64(device) -> bool:

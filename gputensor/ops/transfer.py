@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ..devices.registry import device as get_device
 from .core import Tensor, make, record, state
+from .creation import note_host_bounds
 from .elementwise import _check_device_dtype
 
 
@@ -22,10 +23,13 @@ def to_device(x: Tensor, device) -> Tensor:
     dst = dev.backend
     moved = getattr(dst, "copy_from_device", None)
     data = moved(x) if moved is not None else None
+    host = None
     if data is None:
         host = src.to_host(x._data)
         data = dst.from_host(host, copy=True) if dst.host_memory else dst.from_host(host)
     y = make(data, x._shape, x._dtype, dev)
+    if host is not None:
+        note_host_bounds(y, host)
     if x._rg and state.enabled:
         record("to", _g_to, (x,), y, ctx=x._device)
     return y
