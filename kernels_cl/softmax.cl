@@ -6,6 +6,14 @@
  *     passes: its max, the sum of exp(x - max), then the output. Rows of the last axis
  *     (B == 1) are read as VW-lane vectors. Half types compute in float.
  * The arithmetic is the composed reference's: exp(x - max) / sum, (x - max) - log(sum).
+ *
+ * Fused softmax cross-entropy over the rows of an [N, K] contiguous block, launched as (N):
+ *   softmax_cross_entropy_<dtype>(loss, lse, x, xo, labels, lo, K)
+ *     lse[r] = max + log(sum(exp(x - max))), loss[r] = log(sum) - (x[labels[r]] - max), both
+ *     CT; labels are int64 in [0, K) (checked by the caller).
+ *   softmax_cross_entropy_<dtype>_backward(grad, x, xo, labels, lo, lse, gloss, K)
+ *     grad[r, k] = (exp(x[r, k] - lse[r]) - (k == labels[r])) * gloss[r], in T.
+ * The argument order of kernels_cuda/softmax.cu.
  */
 #include "ops.h"
 #include "dtype.h"
@@ -102,5 +110,35 @@ __kernel void NAME(log_softmax)(__global T* out, __global const T* x, long xo, l
     for (long k = 0; k < K; ++k) s += exp(LOAD(row, k * B) - m);
     CT shift = log(s);
     for (long k = 0; k < K; ++k) STORE(orow, k * B, (LOAD(row, k * B) - m) - shift);
+}
+
+__kernel void NAME(softmax_cross_entropy)(__global CT* loss, __global CT* lse, __global const T* x, long xo,
+                                          __global const long* labels, long lo, long K) {
+    long r = get_global_id(0);
+    __global const T* row = x + xo + r * K;
+    CT m = row_max(row, K);
+    VT vs = (VT)(0);
+    long k = 0;
+    for (; k + VW <= K; k += VW) vs += exp(VLOAD(row, k) - (VT)(m));
+    CT s = HSUM(vs);
+    for (; k < K; ++k) s += exp(LOAD(row, k) - m);
+    CT shift = log(s);
+    lse[r] = m + shift;
+    loss[r] = shift - (LOAD(row, labels[lo + r]) - m);
+}
+
+__kernel void GT_PASTE(NAME(softmax_cross_entropy), _backward)(
+        __global T* grad, __global const T* x, long xo, __global const long* labels, long lo,
+        __global const CT* lse, __global const CT* gloss, long K) {
+    long r = get_global_id(0);
+    __global const T* row = x + xo + r * K;
+    __global T* grow = grad + r * K;
+    CT l = lse[r];
+    CT g = gloss[r];
+    long k = 0;
+    for (; k + VW <= K; k += VW) VSTORE(grow, k, exp(VLOAD(row, k) - (VT)(l)) * (VT)(g));
+    for (; k < K; ++k) STORE(grow, k, exp(LOAD(row, k) - l) * g);
+    long t = labels[lo + r];
+    STORE(grow, t, (exp(LOAD(row, t) - l) - (CT)1) * g);
 }
 #endif

@@ -28,6 +28,17 @@ reference.
 compute type: float for the 16-bit types), one pass over memory, for C-contiguous floating
 native arrays of one shape and dtype; None declines (the caller multiplies, then adds).
 
+``softmax_cross_entropy(logits, labels) -> (loss, lse) | None``: for (N, K) floating logits
+and (N,) int64 labels in [0, K) (the caller checks), ``lse = log(sum(exp(logits), axis=1))``
+and ``loss = lse - logits[i, labels[i]]``, both (N,) in the accumulation dtype (float32 for
+the 16-bit floats); ``softmax_cross_entropy_backward(logits, labels, lse, gloss) -> grad``:
+``(softmax(logits) - onehot(labels)) * gloss[:, None]`` in the logits' dtype (``gloss`` may be
+any strided (N,) array). gputensor/nn/class_targets.py uses them for class-index targets.
+
+``optimizer_update_many(rule, params, grads, slots, hyper) -> bool``: ``optimizer_update`` for
+many variables of one dtype at once (lists; ``slots`` a list of tuples); False declines and
+updates nothing.
+
 ``optimizer_update(rule, param, grad, slots, hyper) -> bool`` updates one variable in place.
 ``param``, ``grad`` and every slot are C-contiguous native arrays of one shape and floating
 dtype; ``param`` and ``slots`` are overwritten, ``grad`` is only read. ``hyper`` holds Python

@@ -9,6 +9,7 @@ from .. import dtypes as dt
 from .. import ops
 from ..errors import ArgumentValueError, ShapeError
 from ..nn import functional as F
+from ..ops.indexing import value_range
 from ..tensor import Tensor
 from .metrics import Curve, Mean, host
 
@@ -102,7 +103,9 @@ class ClassificationHead(Head):
         if labels.dtype.kind == "f":
             labels = labels.astype(dt.int64)
         labels = ops.reshape(labels, (-1,)).astype(dt.int64)
-        low, high = int(labels.min().item()), int(labels.max().item())
+        low, high = value_range(labels)  # no device read when the bounds are known
+        if low < 0 or high >= self.n_classes:
+            low, high = value_range(labels, exact=True)
         if low < 0 or high >= self.n_classes:
             raise ArgumentValueError(f"labels must be class ids in [0, {self.n_classes}), got values in "
                                      f"[{low}, {high}]; give label_vocabulary for string labels")

@@ -7,19 +7,19 @@ from __future__ import annotations
 
 from .. import dtypes as dt
 from ..autograd.state import no_grad
-from ..errors import ArgumentTypeError, ArgumentValueError, DTypeError, IndexOutOfRangeError, ShapeError
+from ..errors import ArgumentTypeError, ArgumentValueError, DTypeError, ShapeError
 from ..ops.activations import log_softmax
-from ..ops.binary import equal, logaddexp, logical_and, logical_or, not_equal
+from ..ops.binary import equal, logaddexp, logical_or, not_equal
 from ..ops.core import Tensor, check_same_device, normalize_axis, to_tensor
 from ..ops.creation import arange
 from ..ops.elementwise import astype, clip, where
-from ..ops.indexing import getitem, value_range
 from ..ops.reduction import any as reduce_any
 from ..ops.reduction import sum as reduce_sum
 from ..ops.unary import abs as absolute
 from ..ops.unary import log, log1p, negative
 from ..ops.views import expand_dims, reshape
 from .checks import check_reduction, float_tensor, number_in, optional_float_tensor, reduce_loss, same_shape
+from .class_targets import check_classes, fused_cross_entropy
 
 
 def cross_entropy(
@@ -70,6 +70,10 @@ def cross_entropy(
     weight = _class_weight(op, weight, logits, axis)
     target = target if isinstance(target, Tensor) else to_tensor(target, device=logits.device)
     check_same_device(op, logits, target)
+    if target.dtype.kind != "f" and weight is None and smoothing == 0:
+        per_item = fused_cross_entropy(op, logits, target, axis, ignore_index)
+        if per_item is not None:
+            return reduce_loss(per_item, reduction)
     log_p = log_softmax(logits, axis=axis)
     if target.dtype.kind == "f":
         return _soft_cross_entropy(log_p, target, axis, weight, reduction, smoothing)
@@ -132,7 +136,7 @@ def _nll_terms(op: str, log_p: Tensor, target: Tensor, axis: int, weight, ignore
     if target.dtype is not dt.int64:
         target = astype(target, dt.int64)  # compare with ignore_index (often -100) in a signed type
     n_classes = log_p.shape[axis]
-    may_ignore = _check_classes(op, target, n_classes, ignore_index)
+    may_ignore = check_classes(op, target, n_classes, ignore_index)
     # Select each target's log-probability with a one-hot mask: three elementwise ops and a
     # sum, no gather (and no scatter in the gradient), on every device.
     classes = _along(arange(n_classes, device=log_p.device), log_p.ndim, axis)
@@ -151,27 +155,6 @@ def _nll_terms(op: str, log_p: Tensor, target: Tensor, axis: int, weight, ignore
         return picked, valid, reduce_sum(astype(valid, log_p.dtype))
     chosen = reduce_sum(where(hit, _along(weight, log_p.ndim, axis), 0.0), axis=axis)
     return picked * chosen, valid, reduce_sum(chosen)
-
-
-def _check_classes(op: str, target: Tensor, n_classes: int, ignore_index: int) -> bool:
-    """Raise for class indices outside [0, C) other than ``ignore_index``; return whether any
-    target may equal ``ignore_index`` (no device read when the target's bounds are known
-    from the host, else one; the slow check runs only when the range is off)."""
-    if target.size == 0:
-        return False
-    with no_grad():
-        lo, hi = value_range(target)
-        if lo >= 0 and hi < n_classes:
-            return 0 <= ignore_index < n_classes
-        outside = logical_or(target < 0, target >= n_classes)
-        bad = logical_and(outside, not_equal(target, ignore_index))
-        if reduce_any(bad).item():
-            value = getitem(target, bad).tolist()[0]
-            raise IndexOutOfRangeError(
-                f"{op}: target class {value} is out of range for {n_classes} classes; class indices "
-                f"must be in [0, {n_classes}) or equal ignore_index={ignore_index}"
-            )
-    return True
 
 
 def nll_loss(

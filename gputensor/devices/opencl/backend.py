@@ -227,5 +227,11 @@ class OpenCLBackend(Backend):
     def log_softmax(self, x, axis):
         return fused.softmax(self, x, axis, log=True)
 
+    def softmax_cross_entropy(self, logits, labels):
+        return fused.softmax_cross_entropy(self, logits, labels)
+
+    def softmax_cross_entropy_backward(self, logits, labels, lse, gloss):
+        return fused.softmax_cross_entropy_backward(self, logits, labels, lse, gloss)
+
     def optimizer_update(self, rule, var, grad, slots, hyper) -> bool:
         return fused.optimizer_update(self, rule, var, grad, slots, hyper)

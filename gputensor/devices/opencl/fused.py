@@ -1,5 +1,6 @@
-"""Optional fused primitives (softmax.cl, optim.cl): ``softmax``, ``log_softmax`` and
-``optimizer_update``, which the ops use when a backend offers them."""
+"""Optional fused primitives (softmax.cl, optim.cl): ``softmax``, ``log_softmax``,
+``softmax_cross_entropy`` (and its backward) and ``optimizer_update``, which the ops use when
+a backend offers them."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import math
 from ... import dtypes as dt
 from .array import CLArray
 from .launch import ceil_to, linear
+from .reduction import acc_dtype
 from .runtime import INT, LONG
 
 
@@ -28,6 +30,54 @@ def softmax(b, x: CLArray, axis: int, log: bool) -> CLArray:
     local = 64 if inner >= 64 else 1
     b.rt.launch(kernel, (ceil_to(inner, local), outer), (local, 1), out.buffer, x.buffer, x.offset,
                 x.shape[axis], inner)
+    return out
+
+
+def softmax_cross_entropy(b, logits: CLArray, labels: CLArray):
+    """(loss, lse) of floating ``logits`` (N, K) against int64 ``labels`` (N,) in [0, K), both
+    (N,) in the accumulation dtype (float32 for the 16-bit floats); None for other inputs."""
+    if logits.dtype.kind != "f" or logits.ndim != 2 or labels.dtype is not dt.int64:
+        return None
+    x = b.as_contiguous(logits)
+    labels = b.as_contiguous(labels)
+    n, k = x.shape
+    acc = acc_dtype(x.dtype)
+    loss = b.empty((n,), acc)
+    lse = b.empty((n,), acc)
+    if n and k:
+        short = x.dtype.short
+        types = (None, None, None, LONG, None, LONG, LONG)
+        kernel = b.rt.kernel("softmax", short, f"softmax_cross_entropy_{short}", types)
+        b.rt.launch(kernel, (n,), None, loss.buffer, lse.buffer, x.buffer, x.offset, labels.buffer,
+                    labels.offset, k)
+    return loss, lse
+
+
+def softmax_cross_entropy_backward(b, logits: CLArray, labels: CLArray, lse: CLArray, gloss: CLArray):
+    """d loss / d logits = (softmax(logits) - onehot(labels)) * gloss[:, None], in the logits'
+    dtype."""
+    x = b.as_contiguous(logits)
+    labels = b.as_contiguous(labels)
+    acc = acc_dtype(x.dtype)
+    lse, gloss = (_whole(b, a if a.dtype is acc else b.cast(a, acc)) for a in (lse, gloss))
+    n, k = x.shape
+    grad = b.empty((n, k), x.dtype)
+    if n and k:
+        short = x.dtype.short
+        kernel = b.rt.kernel("softmax", short, f"softmax_cross_entropy_{short}_backward",
+                             (None, None, LONG, None, LONG, None, None, LONG))
+        b.rt.launch(kernel, (n,), None, grad.buffer, x.buffer, x.offset, labels.buffer, labels.offset,
+                    lse.buffer, gloss.buffer, k)
+    return grad
+
+
+def _whole(b, a: CLArray) -> CLArray:
+    """``a`` contiguous and at the start of its buffer (kernels given no offset)."""
+    a = b.as_contiguous(a)
+    if a.offset == 0:
+        return a
+    out = b.empty(a.shape, a.dtype)
+    b.copy_into(out, a)
     return out
 
 

@@ -2,9 +2,10 @@
 slots (per-variable state), the fused-update hook, ``minimize``, configs and saved state.
 
 Each update runs on the variables' device. When the device's backend has the optional fused
-primitive ``optimizer_update`` (see :mod:`gputensor.devices.backend`), one call per variable
-updates the variable and its slots in place; otherwise the rule's composed ops do the same
-arithmetic in the same order (the reference). The step count and the learning rate live on the
+primitive ``optimizer_update_many`` (see :mod:`gputensor.devices.backend`), one call updates
+every variable and its slots in place; else, with ``optimizer_update``, one call per
+variable; otherwise the rule's composed ops do the same arithmetic in the same order (the
+reference). The step count and the learning rate live on the
 host, so an update never reads anything back from the device.
 """
 
@@ -146,11 +147,18 @@ class Optimizer(ABC):
             self.build([v for _, v in pairs])
             lr = self.current_learning_rate()
             hyper = self.hyper(lr, self.iterations + 1)
-            for g, v in pairs:
-                self._update_one(g, v, lr, hyper)
+            pairs = [self._prepared(g, v) for g, v in pairs]
+            if self.weight_decay:
+                for _, v in pairs:
+                    v *= 1.0 - self.weight_decay * lr
+            if not self._update_many(pairs, hyper):
+                for g, v in pairs:
+                    self._update_one(g, v, hyper)
         self.iterations += 1
 
-    def _update_one(self, grad: Tensor, var: Tensor, lr: float, hyper: dict) -> None:
+    def _prepared(self, grad: Tensor, var: Tensor):
+        """(gradient, variable) checked, with the gradient in the variable's dtype and
+        contiguous."""
         if grad.shape != var.shape:
             raise ShapeError(
                 f"{self.name}: gradient shape {grad.shape} does not match variable shape {var.shape}"
@@ -159,8 +167,28 @@ class Optimizer(ABC):
             grad = grad.astype(var.dtype)
         if not grad.is_contiguous:
             grad = ops.copy(grad)
-        if self.weight_decay:
-            var *= 1.0 - self.weight_decay * lr
+        return grad, var
+
+    def _update_many(self, pairs, hyper: dict) -> bool:
+        """All variables in one call of the backend's ``optimizer_update_many`` (one launch on
+        CUDA) when it has one and they share its device; False when it declines."""
+        if len(pairs) < 2:
+            return False
+        device = pairs[0][1].device
+        many = getattr(device.backend, "optimizer_update_many", None)
+        if many is None or any(v.device is not device or not v.is_contiguous for _, v in pairs):
+            return False
+        slots = [self._slots[id(v)] for _, v in pairs]
+        done = many(self.rule, [v._data for _, v in pairs], [g._data for g, _ in pairs],
+                    [tuple(s._data for s in own) for own in slots], hyper)
+        if done:
+            for (_, v), own in zip(pairs, slots):
+                bump_version(v)
+                for s in own:
+                    bump_version(s)
+        return done
+
+    def _update_one(self, grad: Tensor, var: Tensor, hyper: dict) -> None:
         slots = self._slots[id(var)]
         fused = getattr(var.device.backend, "optimizer_update", None)
         done = False
