@@ -45,6 +45,16 @@ inline CT row_max(__global const T* row, long K) {
     return m;
 }
 
+/* sum(exp(row - m)) of a contiguous row. */
+inline CT row_sum_exp(__global const T* row, long K, CT m) {
+    VT vs = (VT)(0);
+    long k = 0;
+    for (; k + VW <= K; k += VW) vs += exp(VLOAD(row, k) - (VT)(m));
+    CT s = HSUM(vs);
+    for (; k < K; ++k) s += exp(LOAD(row, k) - m);
+    return s;
+}
+
 /* The max of a row of K elements B apart. */
 inline CT strided_max(__global const T* row, long K, long B) {
     CT m = -INFINITY;
@@ -95,13 +105,9 @@ __kernel void NAME(log_softmax)(__global T* out, __global const T* x, long xo, l
     __global T* orow = out + a * K * B + b;
     if (B == 1) {
         CT m = row_max(row, K);
-        VT vs = (VT)(0);
+        CT shift = log(row_sum_exp(row, K, m));
         long k = 0;
-        for (; k + VW <= K; k += VW) vs += exp(VLOAD(row, k) - (VT)(m));
-        CT s = HSUM(vs);
-        for (; k < K; ++k) s += exp(LOAD(row, k) - m);
-        CT shift = log(s);
-        for (k = 0; k + VW <= K; k += VW) VSTORE(orow, k, (VLOAD(row, k) - (VT)(m)) - (VT)(shift));
+        for (; k + VW <= K; k += VW) VSTORE(orow, k, (VLOAD(row, k) - (VT)(m)) - (VT)(shift));
         for (; k < K; ++k) STORE(orow, k, (LOAD(row, k) - m) - shift);
         return;
     }
@@ -117,12 +123,7 @@ __kernel void NAME(softmax_cross_entropy)(__global CT* loss, __global CT* lse, _
     long r = get_global_id(0);
     __global const T* row = x + xo + r * K;
     CT m = row_max(row, K);
-    VT vs = (VT)(0);
-    long k = 0;
-    for (; k + VW <= K; k += VW) vs += exp(VLOAD(row, k) - (VT)(m));
-    CT s = HSUM(vs);
-    for (; k < K; ++k) s += exp(LOAD(row, k) - m);
-    CT shift = log(s);
+    CT shift = log(row_sum_exp(row, K, m));
     lse[r] = m + shift;
     loss[r] = shift - (LOAD(row, labels[lo + r]) - m);
 }

@@ -185,6 +185,15 @@ def _floating(inputs) -> bool:
     return any(isinstance(a, np.ndarray) and a.dtype.kind == "f" for a in inputs)
 
 
+def devices_where(predicate) -> list:
+    """Names of the devices under test whose backend satisfies ``predicate`` (for tests of a
+    capability only some backends have; parametrize over ``names or ["none"]`` with a skipif
+    on the empty list)."""
+    from tests.conftest import DEVICES
+
+    return [name for name in DEVICES if predicate(gt.device(name).backend)]
+
+
 def second_device():
     """A second device for mixed-device tests: a test-only copy of the NumPy backend
     registered under the type ``cpu2``."""

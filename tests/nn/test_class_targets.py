@@ -9,10 +9,9 @@ import pytest
 
 import gputensor as gt
 from gputensor.nn import functional as F
-from tests.conftest import DEVICES
-from tests.helpers import FLOATS, assert_close
+from tests.helpers import FLOATS, assert_close, devices_where
 
-FUSED = [name for name in DEVICES if hasattr(gt.device(name).backend, "softmax_cross_entropy")]
+FUSED = devices_where(lambda backend: hasattr(backend, "softmax_cross_entropy"))
 pytestmark = pytest.mark.skipif(not FUSED, reason="no device with a fused softmax_cross_entropy")
 
 

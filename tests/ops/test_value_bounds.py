@@ -12,9 +12,9 @@ import pytest
 import gputensor as gt
 from gputensor.errors import IndexOutOfRangeError
 from gputensor.tensor import known_bounds
-from tests.conftest import DEVICES
+from tests.helpers import devices_where
 
-REMOTE = [name for name in DEVICES if not gt.device(name).backend.host_memory]
+REMOTE = devices_where(lambda backend: not backend.host_memory)
 pytestmark = pytest.mark.skipif(not REMOTE, reason="no device without host memory (opencl/cuda) available")
 
 
