@@ -29,7 +29,7 @@ stage() {  # stage NAME SECONDS COMMAND...: run with a limit, log to $OUT/NAME.t
 
 stage machine 30 bash -c "nvidia-smi; nvcc --version; $PY -c 'import cupy, torch; print(\"CuPy\", cupy.__version__, \"torch\", torch.__version__)'; $PY -m gputensor info"
 stage warm 120 "$PY" bench/gpu/warm.py --workers 16
-stage tests 300 env GPUTENSOR_DEVICES=cuda:0 "$PY" -m pytest -x -q -n "$WORKERS" -p no:cacheprovider $TESTS
+stage tests 300 env GPUTENSOR_DEVICES=cuda:0 "$PY" -m pytest --maxfail=40 -q -n "$WORKERS" -p no:cacheprovider $TESTS
 stage bench 240 "$PY" bench/cuda.py --out "$OUT"
 echo "=== done: exit $status; logs in $OUT"
 exit "$status"

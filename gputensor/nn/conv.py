@@ -1,13 +1,21 @@
 """2-D convolution, composed from ops: pad, a strided window view (im2col without a gather),
 and one batched matmul per group. Gradients come from those ops, so they are differentiable
-again (double backward works)."""
+again (double backward works).
+
+A backend may offer the optional fused forward ``conv2d(x, weight, pads, stride, dilation,
+groups) -> array | None`` (CUDA: an implicit-GEMM kernel): ``x`` (N, C, H, W) and ``weight``
+(O, C // groups, KH, KW) native arrays of one floating dtype, ``pads`` ((top, bottom), (left,
+right)); the (N, O, OH, OW) result in that dtype, or None to decline. Its gradients are the
+composed ones, written out below from the same ops (so they are differentiable again)."""
 
 from __future__ import annotations
 
 from ..errors import DTypeError, ShapeError
-from ..ops.core import Tensor, check_same_device
+from ..ops.core import Tensor, check_same_device, make, record, state
+from ..ops.indexing import getitem
 from ..ops.linalg import matmul
-from ..ops.views import permute_dims, reshape
+from ..ops.reduction import sum as reduce_sum
+from ..ops.views import matrix_transpose, permute_dims, reshape
 from .checks import IntPair, Padding, float_tensor, int_tuple, optional_float_tensor
 from .geometry import (
     channels_first,
@@ -17,7 +25,7 @@ from .geometry import (
     resolve_padding,
     restore_layout,
 )
-from .windows import sliding_windows
+from .windows import fold_windows, sliding_windows
 
 
 def conv2d(
@@ -135,14 +143,55 @@ def _check_channels(channels: int, weight: Tensor, groups, data_format: str) -> 
 
 
 def _conv_nchw(x: Tensor, weight: Tensor, pads, stride, dilation, groups: int, precision=None) -> Tensor:
-    n, channels = x.shape[:2]
+    n = x.shape[0]
     n_out, per_group, kh, kw = weight.shape
+    fused = getattr(x.device.backend, "conv2d", None)
+    if fused is not None and precision is None:
+        data = fused(x._data, weight._data, pads, stride, dilation, groups)
+        if data is not None:
+            y = make(data, tuple(data.shape), x.dtype, x.device)
+            if state.enabled and (x.requires_grad or weight.requires_grad):
+                record("conv2d", _g_conv2d, (x, weight), y, save=(x, weight),
+                       ctx=(pads, stride, dilation, groups))
+            return y
     xp = pad_spatial(x, pads, 0.0)
-    windows = sliding_windows(xp, (kh, kw), stride, dilation)
-    oh, ow = windows.shape[2:4]
-    windows = reshape(windows, (n, groups, per_group, oh, ow, kh, kw))
-    cols = permute_dims(windows, (0, 1, 2, 5, 6, 3, 4))
-    cols = reshape(cols, (n, groups, per_group * kh * kw, oh * ow))
+    cols, (oh, ow) = _columns(xp, (kh, kw), stride, dilation, groups)
     kernels = reshape(weight, (groups, n_out // groups, per_group * kh * kw))
     y = matmul(kernels, cols, precision=precision)
     return reshape(y, (n, n_out, oh, ow))
+
+
+def _columns(xp: Tensor, kernel, stride, dilation, groups: int):
+    """im2col of the padded input as a view: ``(N, groups, C // groups * KH * KW, OH * OW)``,
+    and ``(OH, OW)``."""
+    n, channels = xp.shape[:2]
+    kh, kw = kernel
+    windows = sliding_windows(xp, kernel, stride, dilation)
+    oh, ow = windows.shape[2:4]
+    windows = reshape(windows, (n, groups, channels // groups, oh, ow, kh, kw))
+    cols = permute_dims(windows, (0, 1, 2, 5, 6, 3, 4))
+    return reshape(cols, (n, groups, channels // groups * kh * kw, oh * ow)), (oh, ow)
+
+
+def _g_conv2d(node, g):
+    """Gradients of a fused forward, from the composed formulas: ``dW = sum_n g @ cols^T`` and
+    ``dx = fold(W^T @ g)`` with the padding cut off."""
+    x, weight = node.saved_tensors
+    pads, stride, dilation, groups = node.ctx
+    n, channels, height, width = x.shape
+    n_out, per_group, kh, kw = weight.shape
+    oh, ow = g.shape[2:]
+    g = reshape(g, (n, groups, n_out // groups, oh * ow))
+    gx = gw = None
+    if node.edges[1] is not None:
+        cols, _ = _columns(pad_spatial(x, pads, 0.0), (kh, kw), stride, dilation, groups)
+        gw = reshape(reduce_sum(matmul(g, matrix_transpose(cols)), axis=0), weight.shape)
+    if node.edges[0] is not None:
+        kernels = reshape(weight, (groups, n_out // groups, per_group * kh * kw))
+        gcols = reshape(matmul(matrix_transpose(kernels), g), (n, groups, per_group, kh, kw, oh, ow))
+        gwin = reshape(permute_dims(gcols, (0, 1, 2, 5, 6, 3, 4)), (n, channels, oh, ow, kh, kw))
+        padded = (height + pads[0][0] + pads[0][1], width + pads[1][0] + pads[1][1])
+        gxp = fold_windows(gwin, padded, (kh, kw), stride, dilation)
+        top, left = pads[0][0], pads[1][0]
+        gx = getitem(gxp, (slice(None), slice(None), slice(top, top + height), slice(left, left + width)))
+    return gx, gw

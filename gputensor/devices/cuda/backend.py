@@ -20,6 +20,8 @@ Optional fused primitives beyond the interface: ``softmax``, ``log_softmax``,
   ``(softmax(logits) - onehot(labels)) * gloss[:, None]`` in the logits' dtype;
 - ``fma(a, b, c) -> array | None``: ``a * b + c`` rounded once for contiguous floating
   arrays of one shape and dtype;
+- ``conv2d(x, w, pads, stride, dilation, groups) -> array | None``: the implicit-GEMM
+  convolution forward of kernels_cuda/conv.cu (contract in gputensor/nn/conv.py);
 - ``matmul_mixed(a, b, dtype, out_dtype, precision)``: products with wider results
   (bfloat16 inputs, float32 results on the tensor cores) or at TF32 precision.
 
@@ -67,9 +69,10 @@ class CudaBackend(Backend):
         if tf32:
             options["tf32"] = True
         super().__init__(index, **options)
-        from . import elementwise, fused, indexing, linalg, reduction, transfer
+        from . import conv, elementwise, fused, indexing, linalg, reduction, transfer
         from .runtime import Runtime
 
+        self._conv = conv
         self._ew, self._fused, self._idx, self._linalg, self._red, self._io = (
             elementwise,
             fused,
@@ -237,6 +240,9 @@ class CudaBackend(Backend):
 
     def fma(self, a, b, c):
         return self._ew.fma(self, a, b, c)
+
+    def conv2d(self, x, w, pads, stride, dilation, groups):
+        return self._conv.conv2d(self, x, w, pads, stride, dilation, groups)
 
     # --- interchange ---------------------------------------------------------------------
     def dlpack_device(self, x) -> tuple:
