@@ -15,15 +15,18 @@ live in ``gputensor.nn.functional``.
 from . import (
     activations,
     callbacks,
+    constraints,
     functional,
     initializers,
     layers,
     metrics,
     objectives,
     optimizers,
+    regularizers,
 )
 from .graph import Input, InputLayer, SymbolicTensor
 from .layers import (
+    GRU,
     LSTM,
     Activation,
     Add,
@@ -42,13 +45,15 @@ from .layers import (
     MaxPool2D,
     MaxPooling2D,
     Reshape,
+    SimpleRNN,
 )
 from .model import Model
 from .saving import load_model, register_serializable
 from .sequential import Sequential
 
 __all__ = [
-    "LSTM", "Activation", "Add", "AveragePooling2D", "AvgPool2D", "BatchNormalization", "Concatenate",
+    "GRU", "LSTM", "SimpleRNN", "constraints", "regularizers",
+    "Activation", "Add", "AveragePooling2D", "AvgPool2D", "BatchNormalization", "Concatenate",
     "Conv2D", "Dense", "Dropout", "Embedding", "Flatten", "GlobalAveragePooling2D", "Input", "InputLayer",
     "Layer", "LayerNormalization", "MaxPool2D", "MaxPooling2D", "Model", "Reshape", "Sequential",
     "SymbolicTensor", "activations", "callbacks", "functional", "initializers", "layers", "load_model",

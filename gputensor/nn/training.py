@@ -123,10 +123,11 @@ def train_step(model, x, y, sample_weight) -> None:
         ys = _as_list(y)
         if state.metrics is None:
             state.build_metrics(ys, preds, model.output_names)
-        loss = state.compute_loss(ys, preds, sample_weight)
+        loss = _with_penalties(state.compute_loss(ys, preds, sample_weight), model)
     variables = model.trainable_weights
     grads = tape.gradient(loss, variables)
     state.optimizer.apply(grads, variables)
+    model.apply_constraints()
     state.update_metrics(ys, [p.detach() for p in preds], sample_weight, loss, _batch_size(x))
 
 
@@ -138,8 +139,16 @@ def test_step(model, x, y, sample_weight) -> None:
         ys = _as_list(y)
         if state.metrics is None:
             state.build_metrics(ys, preds, model.output_names)
-        loss = state.compute_loss(ys, preds, sample_weight)
+        loss = _with_penalties(state.compute_loss(ys, preds, sample_weight), model)
         state.update_metrics(ys, preds, sample_weight, loss, _batch_size(x))
+
+
+def _with_penalties(loss, model):
+    """The compiled loss plus the model's regularization and ``add_loss`` penalties (Keras
+    minimizes and reports the sum)."""
+    for penalty in model.losses:
+        loss = loss + penalty
+    return loss
 
 
 def _callbacks(model, callbacks, verbose, params, with_history: bool):

@@ -17,10 +17,12 @@ from .convolutional import (
 )
 from .core import Activation, Add, Concatenate, Dense, Dropout, Flatten, Reshape
 from .normalization import BatchNormalization, LayerNormalization
-from .recurrent import LSTM, Embedding
+from .recurrent import GRU, LSTM, Embedding, SimpleRNN
 
 __all__ = [
+    "GRU",
     "LSTM",
+    "SimpleRNN",
     "Activation",
     "Add",
     "AveragePooling2D",

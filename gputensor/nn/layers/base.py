@@ -25,7 +25,7 @@ from ...devices.registry import Device, current_device
 from ...devices.registry import device as get_device
 from ...errors import ArgumentTypeError, ArgumentValueError, ShapeError
 from ...tensor import Tensor
-from .. import initializers
+from .. import constraints, initializers, regularizers
 
 _names_lock = threading.Lock()
 _name_counts: dict[str, int] = {}
@@ -86,6 +86,13 @@ class Layer:
         The weights' dtype (float32 by default); floating inputs are cast to it.
     input_shape : tuple, optional
         The shape of one sample (no batch axis); lets a Sequential model build at once.
+    activity_regularizer : regularizer, optional
+        A penalty on the layer's outputs, added to ``layer.losses`` at each call (as Keras 3:
+        not divided by the batch size).
+
+    Layers with weights take ``<prefix>_regularizer`` and ``<prefix>_constraint`` for each
+    prefix in their ``WEIGHT_OPTIONS`` (``kernel_regularizer``, ``bias_constraint``, ...): see
+    :mod:`gputensor.nn.regularizers` and :mod:`gputensor.nn.constraints`.
 
     Examples
     --------
@@ -99,6 +106,9 @@ class Layer:
     (2, 3)
     """
 
+    # weight name -> the prefix of its ``<prefix>_regularizer`` / ``<prefix>_constraint`` options
+    WEIGHT_OPTIONS: dict = {}
+
     def __init__(
         self,
         trainable: bool = True,
@@ -107,8 +117,13 @@ class Layer:
         input_shape=None,
         batch_input_shape=None,
         input_dim=None,
+        activity_regularizer=None,
         **kwargs,
     ):
+        options = {}
+        for prefix in dict.fromkeys(self.WEIGHT_OPTIONS.values()):
+            options[f"{prefix}_regularizer"] = regularizers.get(kwargs.pop(f"{prefix}_regularizer", None))
+            options[f"{prefix}_constraint"] = constraints.get(kwargs.pop(f"{prefix}_constraint", None))
         if kwargs:
             raise ArgumentTypeError(f"{type(self).__name__}: unexpected keyword arguments {sorted(kwargs)}")
         object.__setattr__(self, "_layers", [])
@@ -124,6 +139,10 @@ class Layer:
         self._inbound_nodes: list = []
         self._last_output_shape = None
         self._build_input_shape = None
+        self.activity_regularizer = regularizers.get(activity_regularizer)
+        self._weight_options = options
+        self._penalized: dict[str, tuple] = {}  # weight name -> (regularizer, constraint)
+        self._call_losses: list = []
 
     # --- attribute tracking ------------------------------------------------------------
     def __setattr__(self, name: str, value) -> None:
@@ -158,9 +177,12 @@ class Layer:
 
     # --- weights -----------------------------------------------------------------------
     def add_weight(
-        self, name: str, shape, initializer="glorot_uniform", trainable: bool = True, dtype=None
+        self, name: str, shape, initializer="glorot_uniform", trainable: bool = True, dtype=None,
+        regularizer=None, constraint=None,
     ) -> Tensor:
-        """Create a weight on the layer's device, reachable as ``layer.<name>``."""
+        """Create a weight on the layer's device, reachable as ``layer.<name>``. Its penalty and
+        constraint default to the layer's ``<prefix>_regularizer`` / ``<prefix>_constraint``
+        options for this weight name (``WEIGHT_OPTIONS``)."""
         if name in self._weights:
             raise ArgumentValueError(f"{self.name}: a weight named {name!r} already exists")
         init = initializers.get(initializer)
@@ -172,7 +194,52 @@ class Layer:
             value.requires_grad_()
         self._weights[name] = value
         self._weight_trainable[name] = bool(trainable)
+        prefix = self.WEIGHT_OPTIONS.get(name)
+        if prefix is not None:
+            regularizer = regularizer or self._weight_options[f"{prefix}_regularizer"]
+            constraint = constraint or self._weight_options[f"{prefix}_constraint"]
+        regularizer, constraint = regularizers.get(regularizer), constraints.get(constraint)
+        if regularizer is not None or constraint is not None:
+            self._penalized[name] = (regularizer, constraint)
         return value
+
+    # --- losses and constraints ----------------------------------------------------------
+    def add_loss(self, value) -> None:
+        """Add a scalar tensor to this layer's losses for the current call (``call`` may use
+        it, e.g. for an auxiliary penalty); ``fit`` adds it to the loss it minimizes."""
+        self._call_losses.append(value)
+
+    @property
+    def losses(self) -> list[Tensor]:
+        """The penalties of this layer and its sublayers: each regularized weight's current
+        penalty, then the losses added during the latest call (activity penalties,
+        ``add_loss``)."""
+        out = []
+        seen = set()
+        self._gather_losses(out, seen)
+        return out
+
+    def _gather_losses(self, out: list, seen: set) -> None:
+        if id(self) in seen:
+            return
+        seen.add(id(self))
+        for name, (regularizer, _) in self._penalized.items():
+            if regularizer is not None:
+                out.append(regularizer(self._weights[name]))
+        out.extend(self._call_losses)
+        for layer in self._layers:
+            layer._gather_losses(out, seen)
+
+    def apply_constraints(self) -> None:
+        """Project every constrained weight (of this layer and its sublayers) in place; ``fit``
+        calls it after each optimizer step."""
+        with no_grad():
+            for name, (_, constraint) in self._penalized.items():
+                if constraint is not None:
+                    w = self._weights[name]
+                    w[...] = constraint(w)
+        for layer in self._layers:
+            layer.apply_constraints()
 
     def _own_weights(self, which: str) -> list[Tensor]:
         out = []
@@ -304,11 +371,16 @@ class Layer:
         self.build_for(_shape_of(inputs))
         if training is None:
             training = current_training()
+        self._call_losses = []
         with training_mode(training):
             if _accepts_training(type(self).call):
                 out = self.call(inputs, *args, training=training, **kwargs)
             else:
                 out = self.call(inputs, *args, **kwargs)
+        if self.activity_regularizer is not None:
+            for item in _flatten(out):
+                if isinstance(item, Tensor):
+                    self._call_losses.append(self.activity_regularizer(item))
         self._last_output_shape = _shape_of(out)
         return out
 
@@ -338,6 +410,12 @@ class Layer:
         config = {"name": self.name, "trainable": self.trainable, "dtype": self.dtype.name}
         if self._batch_input_shape is not None:
             config["batch_input_shape"] = list(self._batch_input_shape)
+        if self.activity_regularizer is not None:
+            config["activity_regularizer"] = regularizers.serialize(self.activity_regularizer)
+        for key, value in self._weight_options.items():
+            if value is not None:
+                save = regularizers.serialize if key.endswith("_regularizer") else constraints.serialize
+                config[key] = save(value)
         return config
 
     @classmethod

@@ -70,6 +70,8 @@ class Conv2D(Layer):
     (2, 28, 28, 8)
     """
 
+    WEIGHT_OPTIONS = {"kernel": "kernel", "bias": "bias"}
+
     def __init__(
         self,
         filters: int,

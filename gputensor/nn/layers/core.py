@@ -26,6 +26,8 @@ class Dense(Layer):
     ((2, 3), (4, 3))
     """
 
+    WEIGHT_OPTIONS = {"kernel": "kernel", "bias": "bias"}
+
     def __init__(
         self,
         units: int,

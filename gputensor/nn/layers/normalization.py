@@ -28,6 +28,8 @@ class BatchNormalization(Layer):
     ([-1.0, 1.0], [0.02])
     """
 
+    WEIGHT_OPTIONS = {"gamma": "gamma", "beta": "beta"}
+
     def __init__(
         self,
         axis: int = -1,
@@ -116,6 +118,8 @@ class LayerNormalization(Layer):
     >>> y.tolist()
     [[-1.0, 1.0]]
     """
+
+    WEIGHT_OPTIONS = {"gamma": "gamma", "beta": "beta"}
 
     def __init__(
         self,
