@@ -233,10 +233,10 @@ class Layer:
     def apply_constraints(self) -> None:
         """Project every constrained weight (of this layer and its sublayers) in place; ``fit``
         calls it after each optimizer step."""
-        with no_grad():
-            for name, (_, constraint) in self._penalized.items():
-                if constraint is not None:
-                    w = self._weights[name]
+        for name, (_, constraint) in self._penalized.items():
+            if constraint is not None:
+                w = self._weights[name]
+                with no_grad():
                     w[...] = constraint(w)
         for layer in self._layers:
             layer.apply_constraints()
