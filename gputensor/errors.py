@@ -2,11 +2,14 @@
 
 Each type also derives from the built-in exception a Python user would catch for the same
 mistake (``ValueError`` for a bad shape, ``TypeError`` for a bad dtype or argument type,
-``IndexError`` for an out-of-range index), so ``except ValueError`` keeps working.
+``IndexError`` for an out-of-range index), so ``except ValueError`` keeps working;
+:class:`LinAlgError` also derives from NumPy's, as NumPy-written code catches that one.
 Messages name the op, the offending shapes, dtypes or devices, and what to do.
 """
 
 from __future__ import annotations
+
+import numpy as np
 
 
 class GputensorError(Exception):
@@ -44,6 +47,15 @@ class ArgumentTypeError(GputensorError, TypeError):
 class ArgumentValueError(GputensorError, ValueError):
     """An argument of the right type with a value the op does not accept (an unknown option
     string, a probability outside [0, 1], ...)."""
+
+
+class LinAlgError(GputensorError, np.linalg.LinAlgError):
+    """A matrix the factorization cannot take: singular in ``inv``/``solve``, not positive-definite
+    in ``cholesky``, or an iteration that did not converge.
+
+    Also NumPy's ``LinAlgError`` (itself a ``ValueError``), so code written against NumPy or SciPy
+    that catches ``numpy.linalg.LinAlgError`` keeps working.
+    """
 
 
 class IndexOutOfRangeError(GputensorError, IndexError):

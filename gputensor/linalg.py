@@ -1,9 +1,17 @@
-"""``gputensor.linalg``: the array API linear-algebra extension's matrix-product family.
+"""``gputensor.linalg``: the array API linear-algebra extension (2024.12), all of it.
 
-``matmul``, ``matrix_transpose``, ``tensordot`` and ``vecdot`` (the same functions as in the main
-namespace), plus ``outer``, ``vector_norm``, ``diagonal`` and ``trace``. The decompositions and
-solvers of the extension (``svd``, ``eigh``, ``qr``, ``cholesky``, ``solve``, ``inv``, ``det``, ...)
-are not provided.
+- the matrix-product family: ``matmul``, ``matrix_transpose``, ``tensordot`` and ``vecdot`` (the
+  same functions as in the main namespace), ``outer``, ``vector_norm``, ``diagonal``, ``trace``;
+- factorizations and solvers: ``cholesky``, ``det``, ``slogdet``, ``inv``, ``solve``, ``eigh``,
+  ``eigvalsh``, ``qr``, ``svd``, ``svdvals`` (see :mod:`gputensor.ops.decompositions`: they run
+  on the host with NumPy's LAPACK, one device read and one upload per result, on every device);
+- composed from those: ``cross``, ``matrix_norm``, ``matrix_power``, ``pinv``, ``matrix_rank``.
+
+Everything is batched over leading axes and differentiable (gradients of gradients included),
+with the limits the factorizations' docstrings give. These names live here only, not in the main
+namespace, as the standard places them. A matrix the factorization cannot take (singular in
+``inv``/``solve``, not positive-definite in ``cholesky``) raises
+:class:`gputensor.errors.LinAlgError`, which is also NumPy's ``LinAlgError``.
 
 >>> import gputensor as gt
 >>> gt.linalg.vecdot(gt.tensor([1.0, 2.0]), gt.tensor([3.0, 4.0])).item()
@@ -15,13 +23,32 @@ from __future__ import annotations
 from .errors import ArgumentTypeError, ShapeError
 from .ops.core import to_tensor
 from .ops.creation import arange
+from .ops.decompositions import (  # noqa: F401  (the result namedtuples are importable from here)
+    EighResult,
+    QRResult,
+    SlogdetResult,
+    SVDResult,
+    cholesky,
+    det,
+    eigh,
+    eigvalsh,
+    inv,
+    qr,
+    slogdet,
+    solve,
+    svd,
+    svdvals,
+)
 from .ops.linalg import matmul, outer, tensordot, vecdot, vector_norm
+from .ops.linalg_composed import cross, matrix_norm, matrix_power, matrix_rank, pinv
 from .ops.manipulation import matrix_transpose
 from .ops.reduction import sum as _sum
 from .tensor import Tensor
 
 __all__ = [
-    "diagonal", "matmul", "matrix_transpose", "outer", "tensordot", "trace", "vecdot", "vector_norm",
+    "cholesky", "cross", "det", "diagonal", "eigh", "eigvalsh", "inv", "matmul", "matrix_norm",
+    "matrix_power", "matrix_rank", "matrix_transpose", "outer", "pinv", "qr", "slogdet", "solve", "svd",
+    "svdvals", "tensordot", "trace", "vecdot", "vector_norm",
 ]
 
 

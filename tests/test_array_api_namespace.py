@@ -123,7 +123,8 @@ diff(x, /, *, axis=-1, n=1, prepend=None, append=None)
 __array_namespace_info__()
 """ + "".join(f"{name}(x, /)\n" for name in _UNARY) + "".join(f"{name}(x1, x2, /)\n" for name in _BINARY)
 
-# The linalg extension's matrix-product family, and the other functions of it gputensor offers.
+# The linalg extension: its matrix-product family (also in the main namespace) and the functions
+# that live in gputensor.linalg only.
 _LINALG = """
 diagonal(x, /, *, offset=0)
 trace(x, /, *, offset=0, dtype=None)
@@ -133,7 +134,24 @@ tensordot(x1, x2, /, *, axes=2)
 vecdot(x1, x2, /, *, axis=-1)
 outer(x1, x2, /)
 vector_norm(x, /, *, axis=None, keepdims=False, ord=2)
+cholesky(x, /, *, upper=False)
+cross(x1, x2, /, *, axis=-1)
+det(x, /)
+eigh(x, /)
+eigvalsh(x, /)
+inv(x, /)
+matrix_norm(x, /, *, keepdims=False, ord='fro')
+matrix_power(x, n, /)
+matrix_rank(x, /, *, rtol=None)
+pinv(x, /, *, rtol=None)
+qr(x, /, *, mode='reduced')
+slogdet(x, /)
+solve(x1, x2, /)
+svd(x, /, *, full_matrices=True)
+svdvals(x, /)
 """
+_LINALG_ONLY = ("cholesky cross det eigh eigvalsh inv matrix_norm matrix_power matrix_rank pinv qr slogdet "
+                "solve svd svdvals").split()
 
 _INFO = """
 capabilities(self)
@@ -329,7 +347,14 @@ def test_table_covers_array_api_strict(strict):
     assert not missing, f"array methods missing from the test's table: {missing}"
     matmul_family = {"matmul", "matrix_transpose", "tensordot", "vecdot"}
     assert matmul_family <= set(strict.linalg.__all__)
-    assert matmul_family <= set(gt.linalg.__all__)
+    assert set(strict.linalg.__all__) == set(SPEC_LINALG) == set(gt.linalg.__all__)
+
+
+def test_linalg_only_functions_stay_out_of_the_main_namespace():
+    """The standard places the decompositions, solvers and norms in ``linalg`` only."""
+    for name in _LINALG_ONLY:
+        assert name in gt.linalg.__all__ and callable(getattr(gt.linalg, name))
+        assert not hasattr(gt, name), f"gputensor.{name} should exist only as gputensor.linalg.{name}"
 
 
 def test_array_namespace_protocol():
@@ -377,6 +402,9 @@ U = _RNG.randint(0, 200, (3, 4)).astype(np.uint8)
 B = _RNG.rand(3, 4) > 0.5
 S = np.sort(_RNG.randn(6))
 V = _RNG.randn(4)
+SQ = _RNG.randn(3, 3) + 3 * np.eye(3)
+SPD = SQ @ SQ.T
+C3 = _RNG.randn(2, 3)
 
 
 CASES = {}
@@ -524,6 +552,25 @@ def linalg(xp, a, b, v):
             xp.linalg.vector_norm(a, axis=1, keepdims=True), xp.linalg.vector_norm(a, ord=1),
             xp.linalg.diagonal(a), xp.linalg.diagonal(a, offset=2), xp.linalg.diagonal(a, offset=-1),
             xp.linalg.trace(a), xp.linalg.trace(xp.astype(a > 0, xp.int32), offset=1))
+
+
+@case(SQ, SPD, F)
+def linalg_factorizations(xp, a, s, f):
+    la = xp.linalg
+    return (la.inv(a), la.det(a), *la.slogdet(a), la.solve(a, f[:, 0]), la.solve(a, f), la.cholesky(s),
+            la.cholesky(s, upper=True), *la.eigh(s), la.eigvalsh(s), *la.qr(f), *la.qr(f.mT, mode="complete"),
+            *la.svd(f), *la.svd(f.mT, full_matrices=False), la.svdvals(f))
+
+
+@case(SQ, F, C3)
+def linalg_composed(xp, a, f, c):
+    la = xp.linalg
+    return (la.pinv(f), la.pinv(a, rtol=0.5), la.matrix_rank(f), la.matrix_rank(a, rtol=0.5),
+            la.matrix_power(a, 3), la.matrix_power(a, -2), la.matrix_power(a, 0), la.cross(c, c * c),
+            la.cross(c.mT, c.mT + 1.0, axis=-2), la.matrix_norm(f),
+            la.matrix_norm(f, ord="nuc", keepdims=True), la.matrix_norm(f, ord=1), la.matrix_norm(f, ord=-1),
+            la.matrix_norm(f, ord=2),
+            la.matrix_norm(f, ord=-2), la.matrix_norm(f, ord=xp.inf), la.matrix_norm(f, ord=-xp.inf))
 
 
 @case(I)

@@ -3,6 +3,12 @@
 ``max_pool2d`` reduces each window with ``max``; where several elements of a window tie for the
 maximum, the gradient is split evenly between them (``gt.max``'s rule), whereas PyTorch gives it
 all to one of them. Both are valid subgradients; they differ only on exact ties.
+
+A backend may offer the window reduction as the optional fused primitive ``pool2d(kind, x,
+kernel, stride, dilation) -> array | None`` (CUDA): ``kind`` "max" (floating or integer) or
+"sum" (floating) over the windows of the already padded (N, C, H, W) native array ``x``, the
+(N, C, OH, OW) result in its dtype, or None to decline. The gradients are the composed ones,
+written out below with the same ops.
 """
 
 from __future__ import annotations
@@ -10,16 +16,17 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import ArgumentTypeError, DTypeError
-from ..ops.binary import floor_divide, remainder
-from ..ops.core import Tensor, to_tensor
+from ..ops.binary import equal, floor_divide, remainder
+from ..ops.core import Tensor, make, record, state, to_tensor
 from ..ops.creation import arange, asarray
+from ..ops.elementwise import astype
 from ..ops.reduction import argmax
 from ..ops.reduction import max as reduce_max
 from ..ops.reduction import sum as reduce_sum
-from ..ops.views import reshape
+from ..ops.views import broadcast_to, expand_dims, reshape
 from .checks import IntPair, Padding, float_tensor, int_tuple
 from .geometry import channels_first, pad_spatial, pool_padding, restore_layout
-from .windows import sliding_windows
+from .windows import fold_windows, sliding_windows
 
 
 def _pool_args(op, x, kernel_size, stride, padding, dilation, ceil_mode, data_format):
@@ -81,12 +88,42 @@ def max_pool2d(
         op, x, kernel_size, stride, padding, dilation, ceil_mode, data_format
     )
     xp = pad_spatial(x, full_pads, _lowest(x.dtype))
-    windows = sliding_windows(xp, kernel, stride, dilation)
-    y = restore_layout(reduce_max(windows, axis=(4, 5)), data_format, batched)
+    y = restore_layout(_window_reduce("max", xp, kernel, stride, dilation), data_format, batched)
     if not return_indices:
         return y
+    windows = sliding_windows(xp, kernel, stride, dilation)
     index = _argmax_index(windows, x.shape[3], pads, kernel, stride, dilation)
     return y, restore_layout(index, data_format, batched)
+
+
+def _window_reduce(kind: str, xp: Tensor, kernel, stride, dilation) -> Tensor:
+    """The max or sum over each window of the padded ``xp``: ``(N, C, OH, OW)``."""
+    fused = getattr(xp.device.backend, "pool2d", None)
+    if fused is not None:
+        data = fused(kind, xp._data, kernel, stride, dilation)
+        if data is not None:
+            y = make(data, tuple(data.shape), xp.dtype, xp.device)
+            if state.enabled and xp.requires_grad and xp.dtype.kind == "f":
+                record(f"{kind}_pool2d", _g_window_reduce, (xp,), y, save=(xp, y),
+                       ctx=(kind, xp.shape[2:], kernel, stride, dilation))
+            return y
+    windows = sliding_windows(xp, kernel, stride, dilation)
+    return (reduce_max if kind == "max" else reduce_sum)(windows, axis=(4, 5))
+
+
+def _g_window_reduce(node, g):
+    """The composed gradients: a window sum sends ``g`` to every cell of the window; a max to
+    the cells equal to it, split evenly between ties (``gt.max``'s rule)."""
+    kind, sizes, kernel, stride, dilation = node.ctx
+    g = expand_dims(expand_dims(g, axis=-1), axis=-1)
+    if kind == "max":
+        xp, y = node.saved_tensors
+        windows = sliding_windows(xp, kernel, stride, dilation)
+        mask = astype(equal(windows, expand_dims(expand_dims(y, axis=-1), axis=-1)), g.dtype)
+        g = g * mask / reduce_sum(mask, axis=(4, 5), keepdims=True)
+    else:
+        g = broadcast_to(g, g.shape[:4] + tuple(kernel))
+    return fold_windows(g, sizes, kernel, stride, dilation)
 
 
 def _lowest(dtype):
@@ -149,8 +186,7 @@ def avg_pool2d(
     x, batched, kernel, stride, dilation, pads, full_pads = _pool_args(
         op, x, kernel_size, stride, padding, 1, ceil_mode, data_format
     )
-    windows = sliding_windows(pad_spatial(x, full_pads, 0.0), kernel, stride, dilation)
-    total = reduce_sum(windows, axis=(4, 5))
+    total = _window_reduce("sum", pad_spatial(x, full_pads, 0.0), kernel, stride, dilation)
     if divisor_override is not None:
         divisor = int_tuple(op, "divisor_override", divisor_override, 1, 1)[0]
     else:

@@ -18,7 +18,7 @@ import pytest
 from gputensor import dtypes as dt
 from gputensor.devices.backend import BINARY_OPS, UNARY_OPS
 from gputensor.devices.cuda import backend as cuda_backend
-from gputensor.devices.cuda import conv, elementwise, fused, indexing, linalg, reduction
+from gputensor.devices.cuda import conv, elementwise, fused, indexing, linalg, pool, reduction
 from gputensor.devices.cuda.array import Block, CudaArray
 from gputensor.kernels import kernel_dir
 from tests.devices.test_kernel_arguments import folder_signatures
@@ -93,8 +93,9 @@ def b():
     backend.tf32 = False
     backend.rt = RecordingRuntime()
     backend.staging = None
-    backend._ew, backend._fused, backend._idx, backend._linalg, backend._red, backend._conv = (
-        elementwise, fused, indexing, linalg, reduction, conv)
+    backend._ew, backend._fused, backend._idx, backend._linalg, backend._red = (
+        elementwise, fused, indexing, linalg, reduction)
+    backend._conv, backend._pool = conv, pool
     backend._io = _no_io()
     return backend
 
@@ -199,8 +200,14 @@ def test_fused_primitives(b):
         y = b.conv2d(b.empty((2, 4, 9, 8), dtype), b.empty((6, 2, 3, 3), dtype), ((1, 0), (2, 1)), (2, 1),
                      (1, 2), 2)
         assert y.shape == (2, 6, 4, 7) and y.dtype is dtype
+        for kind in ("max", "sum"):
+            y = b.pool2d(kind, b.empty((2, 3, 9, 8), dtype), (3, 2), (2, 2), (1, 2))
+            assert y.shape == (2, 3, 4, 3) and y.dtype is dtype
     assert b.conv2d(b.empty((1, 1, 3, 3), dt.int32), b.empty((1, 1, 2, 2), dt.int32), ((0, 0), (0, 0)),
                     (1, 1), (1, 1), 1) is None
+    for dtype in (dt.int8, dt.int32, dt.int64, dt.uint8):
+        assert b.pool2d("max", b.empty((1, 2, 4, 4), dtype), (2, 2), (2, 2), (1, 1)).shape == (1, 2, 2, 2)
+        assert b.pool2d("sum", b.empty((1, 2, 4, 4), dtype), (2, 2), (2, 2), (1, 1)) is None
     hypers = {
         "sgd": ({"lr": 0.1, "momentum": 0.9, "nesterov": True}, 1),
         "rmsprop": ({"lr": 0.1, "rho": 0.9, "momentum": 0.5, "epsilon": 1e-7, "centered": True}, 3),

@@ -9,38 +9,13 @@ import numpy as np
 import pytest
 
 import gputensor as gt
-from gputensor.devices.numpy_backend import NumpyBackend
 from gputensor.nn import functional as F
-
-
-class FusedConvCPU(NumpyBackend):
-    """The NumPy backend plus a reference ``conv2d`` primitive that counts its calls."""
-
-    type = "cpuconv"
-    calls = 0
-
-    def conv2d(self, x, w, pads, stride, dilation, groups):
-        if x.dtype.kind != "f":
-            return None
-        FusedConvCPU.calls += 1
-        (pt, pb), (pl, pr) = pads
-        xp = np.pad(x, ((0, 0), (0, 0), (pt, pb), (pl, pr)))
-        n, c, _, _ = xp.shape
-        o, cg, kh, kw = w.shape
-        span = (dilation[0] * (kh - 1) + 1, dilation[1] * (kw - 1) + 1)
-        win = np.lib.stride_tricks.sliding_window_view(xp, span, axis=(2, 3))
-        win = win[:, :, :: stride[0], :: stride[1], :: dilation[0], :: dilation[1]]
-        win = win.reshape(n, groups, cg, *win.shape[2:])
-        wg = w.reshape(groups, o // groups, cg, kh, kw)
-        y = np.einsum("ngcyxij,gocij->ngoyx", win, wg, dtype=np.float64)
-        return np.ascontiguousarray(y.reshape(n, o, *y.shape[3:]).astype(x.dtype))
+from tests.nn.fused_reference import FusedReferenceCPU, fused_reference_device
 
 
 @pytest.fixture(scope="module")
 def fused():
-    if "cpuconv" not in gt.devices.backend_types():
-        gt.devices.register_backend("cpuconv", FusedConvCPU)
-    return gt.device("cpuconv:0")
+    return fused_reference_device()
 
 
 CASES = [
@@ -62,9 +37,9 @@ def test_fused_forward_and_gradients_match_the_composed_path(fused, case):
     for dev in (cpu, fused):
         xt = gt.asarray(x, device=dev).requires_grad_()
         wt = gt.asarray(w, device=dev).requires_grad_()
-        before = FusedConvCPU.calls
+        before = FusedReferenceCPU.calls
         y = F.conv2d(xt, wt, **case)
-        assert (FusedConvCPU.calls - before) == (1 if dev is fused else 0)
+        assert (FusedReferenceCPU.calls - before) == (1 if dev is fused else 0)
         (y * gt.asarray(np.linspace(-1, 1, y.size).reshape(y.shape), device=dev)).sum().backward()
         outs[dev.type] = (y.numpy(), xt.grad.numpy(), wt.grad.numpy())
     for got, want in zip(outs["cpuconv"], outs["cpu"]):
@@ -94,6 +69,6 @@ def test_gradient_of_only_one_operand(fused):
 
 
 def test_a_declining_primitive_composes(fused, monkeypatch):
-    monkeypatch.setattr(FusedConvCPU, "conv2d", lambda self, *args: None)
+    monkeypatch.setattr(FusedReferenceCPU, "conv2d", lambda self, *args: None)
     y = F.conv2d(gt.ones((1, 1, 3, 3), device=fused), gt.ones((1, 1, 2, 2), device=fused))
     assert y.numpy().tolist() == [[[[4.0, 4.0], [4.0, 4.0]]]]

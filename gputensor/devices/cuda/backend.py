@@ -22,6 +22,8 @@ Optional fused primitives beyond the interface: ``softmax``, ``log_softmax``,
   arrays of one shape and dtype;
 - ``conv2d(x, w, pads, stride, dilation, groups) -> array | None``: the implicit-GEMM
   convolution forward of kernels_cuda/conv.cu (contract in gputensor/nn/conv.py);
+- ``pool2d(kind, x, kernel, stride, dilation) -> array | None``: max or sum over the windows
+  of a padded (N, C, H, W) input, kernels_cuda/pool.cu (contract in gputensor/nn/pooling.py);
 - ``matmul_mixed(a, b, dtype, out_dtype, precision)``: products with wider results
   (bfloat16 inputs, float32 results on the tensor cores) or at TF32 precision.
 
@@ -69,10 +71,10 @@ class CudaBackend(Backend):
         if tf32:
             options["tf32"] = True
         super().__init__(index, **options)
-        from . import conv, elementwise, fused, indexing, linalg, reduction, transfer
+        from . import conv, elementwise, fused, indexing, linalg, pool, reduction, transfer
         from .runtime import Runtime
 
-        self._conv = conv
+        self._conv, self._pool = conv, pool
         self._ew, self._fused, self._idx, self._linalg, self._red, self._io = (
             elementwise,
             fused,
@@ -243,6 +245,9 @@ class CudaBackend(Backend):
 
     def conv2d(self, x, w, pads, stride, dilation, groups):
         return self._conv.conv2d(self, x, w, pads, stride, dilation, groups)
+
+    def pool2d(self, kind, x, kernel, stride, dilation):
+        return self._pool.pool2d(self, kind, x, kernel, stride, dilation)
 
     # --- interchange ---------------------------------------------------------------------
     def dlpack_device(self, x) -> tuple:
