@@ -12,6 +12,7 @@ A constraint is a callable ``project(w) -> tensor of w's shape``; ``fit`` (and
 from __future__ import annotations
 
 import numbers
+from abc import ABC, abstractmethod
 
 from .. import ops
 from ..errors import ArgumentTypeError, ArgumentValueError
@@ -21,11 +22,12 @@ from .catalog import Catalog
 _EPSILON = 1e-7  # Keras' backend epsilon, keeping norms away from zero
 
 
-class Constraint:
-    """Base class: subclasses implement ``__call__(w)`` and ``get_config()``."""
+class Constraint(ABC):
+    """Base class: subclasses implement ``__call__(w)`` and, to be saved, ``get_config()``."""
 
+    @abstractmethod
     def __call__(self, w: Tensor) -> Tensor:
-        raise NotImplementedError(f"{type(self).__name__} must implement __call__(w)")
+        """``w`` projected onto the constraint's set (a tensor of ``w``'s shape)."""
 
     def get_config(self) -> dict:
         return {}

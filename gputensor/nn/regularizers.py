@@ -16,6 +16,7 @@ and ``fit``/``evaluate`` add them to the loss they minimize and report, as Keras
 from __future__ import annotations
 
 import numbers
+from abc import ABC, abstractmethod
 
 from .. import ops
 from ..errors import ArgumentValueError
@@ -23,11 +24,12 @@ from ..tensor import Tensor
 from .catalog import Catalog
 
 
-class Regularizer:
-    """Base class: subclasses implement ``__call__(x)`` and ``get_config()``."""
+class Regularizer(ABC):
+    """Base class: subclasses implement ``__call__(x)`` and, to be saved, ``get_config()``."""
 
+    @abstractmethod
     def __call__(self, x: Tensor) -> Tensor:
-        raise NotImplementedError(f"{type(self).__name__} must implement __call__(x)")
+        """The penalty of ``x``: a scalar tensor."""
 
     def get_config(self) -> dict:
         return {}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
+
 from ... import ops
 from ...autograd.state import no_grad
 from ...errors import ArgumentValueError, DTypeError, ShapeError
@@ -58,7 +60,7 @@ class Embedding(Layer):
         }
 
 
-class _Recurrent(Layer):
+class _Recurrent(Layer, ABC):
     """What the recurrent layers share: options, weights ``kernel (F, G * units)``,
     ``recurrent_kernel (units, G * units)`` and ``bias``, the loop over time, outputs and config.
     Subclasses set ``GATES`` and ``N_STATES`` and implement ``step(x_t, states) -> states``
@@ -137,8 +139,9 @@ class _Recurrent(Layer):
         out = ops.stack(outputs, axis=1) if self.return_sequences else states[0]
         return [out, *states] if self.return_state else out
 
+    @abstractmethod
     def step(self, x_t, states):
-        raise NotImplementedError
+        """The states after one time step, from ``x_t`` (the step's input projection)."""
 
     def compute_output_shape(self, input_shape):
         n, steps = input_shape[0], input_shape[1]
