@@ -5,9 +5,9 @@ maximum, the gradient is split evenly between them (``gt.max``'s rule), whereas 
 all to one of them. Both are valid subgradients; they differ only on exact ties.
 
 A backend may offer the window reduction as the optional fused primitive ``pool2d(kind, x,
-kernel, stride, dilation) -> array | None`` (CUDA): ``kind`` "max" (floating or integer) or
-"sum" (floating) over the windows of the already padded (N, C, H, W) native array ``x``, the
-(N, C, OH, OW) result in its dtype, or None to decline. The gradients are the composed ones,
+kernel, stride, dilation) -> array | None`` (OpenCL, CUDA): ``kind`` "max" (floating or
+integer) or "sum" (floating) over the windows of the already padded (N, C, H, W) native
+array ``x``, the (N, C, OH, OW) result in its dtype, or None to decline. The gradients are the composed ones,
 written out below with the same ops.
 """
 

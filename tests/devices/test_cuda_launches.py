@@ -18,7 +18,7 @@ import pytest
 from gputensor import dtypes as dt
 from gputensor.devices.backend import BINARY_OPS, UNARY_OPS
 from gputensor.devices.cuda import backend as cuda_backend
-from gputensor.devices.cuda import conv, elementwise, fused, indexing, linalg, pool, reduction
+from gputensor.devices.cuda import conv, elementwise, fused, indexing, linalg, pooling, reduction
 from gputensor.devices.cuda.array import Block, CudaArray
 from gputensor.kernels import kernel_dir
 from tests.devices.test_kernel_arguments import folder_signatures
@@ -95,7 +95,7 @@ def b():
     backend.staging = None
     backend._ew, backend._fused, backend._idx, backend._linalg, backend._red = (
         elementwise, fused, indexing, linalg, reduction)
-    backend._conv, backend._pool = conv, pool
+    backend._conv, backend._pool = conv, pooling
     backend._io = _no_io()
     return backend
 

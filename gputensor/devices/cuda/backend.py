@@ -71,10 +71,10 @@ class CudaBackend(Backend):
         if tf32:
             options["tf32"] = True
         super().__init__(index, **options)
-        from . import conv, elementwise, fused, indexing, linalg, pool, reduction, transfer
+        from . import conv, elementwise, fused, indexing, linalg, pooling, reduction, transfer
         from .runtime import Runtime
 
-        self._conv, self._pool = conv, pool
+        self._conv, self._pool = conv, pooling
         self._ew, self._fused, self._idx, self._linalg, self._red, self._io = (
             elementwise,
             fused,

@@ -23,7 +23,7 @@ import pyopencl as cl
 from ... import dtypes as dt
 from ...errors import DeviceError, KernelLaunchError
 from ..backend import Backend, DeviceInfo
-from . import elementwise, fused, indexing, linalg, probe, random, reduction, sorting
+from . import elementwise, fused, indexing, linalg, pooling, probe, random, reduction, sorting
 from .array import Block, CLArray
 from .pool import bucket
 from .runtime import Runtime
@@ -226,6 +226,9 @@ class OpenCLBackend(Backend):
 
     def log_softmax(self, x, axis):
         return fused.softmax(self, x, axis, log=True)
+
+    def pool2d(self, kind, x, kernel, stride, dilation):
+        return pooling.pool2d(self, kind, x, kernel, stride, dilation)
 
     def softmax_cross_entropy(self, logits, labels):
         return fused.softmax_cross_entropy(self, logits, labels)
