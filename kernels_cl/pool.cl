@@ -2,19 +2,20 @@
  * gputensor/nn/pooling.py uses (it pads the input first and composes the gradients).
  * The argument order of kernels_cuda/pool.cu.
  *
- *   max_pool2d_<dtype>(y, x, xo, P, H, W, OH, OW, KH, KW, sh, sw, dh, dw)   (integer, floating)
- *   sum_pool2d_<dtype>(y, x, xo, P, H, W, OH, OW, KH, KW, sh, sw, dh, dw)   (floating)
- *     x: P = N * C planes of H x W at element xo (already padded, contiguous); y (P, OH, OW)
- *     contiguous: y[p, i, j] = max / sum over a < KH, b < KW of x[p, i * sh + a * dh,
- *     j * sw + b * dw]. Max propagates NaN as the composed reduction does; sums accumulate in
- *     CT. Launched over P * OH * OW work-items, one per output (neighbouring work-items take
+ *   max_pool2d_<dtype>(y, x, xo, P, H, W, OH, OW, KH, KW, sh, sw, ph, pw, dh, dw)  (integer,
+ *                                                                            floating)
+ *   sum_pool2d_<dtype>(y, x, xo, P, H, W, OH, OW, KH, KW, sh, sw, ph, pw, dh, dw)  (floating)
+ *     x: P = N * C contiguous planes of H x W at element xo; y (P, OH, OW) contiguous:
+ *     y[p, i, j] = max / sum over a < KH, b < KW of x[p, i * sh - ph + a * dh,
+ *     j * sw - pw + b * dw], cells outside the plane (the padding, never materialized) left
+ *     out. Max propagates NaN as the composed reduction does; sums accumulate in CT. Launched over P * OH * OW work-items, one per output (neighbouring work-items take
  *     neighbouring windows of a row, which CPU devices vectorize across).
  */
 #include "ops.h"
 #include "dtype.h"
 
 #define POOL_ARGS __global T* y, __global const T* x, long xo, long P, long H, long W, long OH, \
-                  long OW, long KH, long KW, long sh, long sw, long dh, long dw
+                  long OW, long KH, long KW, long sh, long sw, long ph, long pw, long dh, long dw
 
 #define POOL_BODY(INIT, COMBINE)                                                             \
     long e = get_global_id(0);                                                               \
@@ -23,10 +24,18 @@
     long rest = e - p * OH * OW;                                                             \
     long i = rest / OW;                                                                      \
     long j = rest - i * OW;                                                                  \
-    __global const T* plane = x + xo + p * H * W + (i * sh) * W + j * sw;                    \
+    __global const T* plane = x + xo + p * H * W;                                            \
+    long r0 = i * sh - ph;                                                                   \
+    long c0 = j * sw - pw;                                                                   \
     CT acc = INIT;                                                                           \
-    for (long a = 0; a < KH; ++a)                                                            \
-        for (long b = 0; b < KW; ++b) acc = COMBINE(acc, LOAD(plane, a * dh * W + b * dw));  \
+    for (long a = 0; a < KH; ++a) {                                                          \
+        long r = r0 + a * dh;                                                                \
+        if (r < 0 || r >= H) continue;                                                       \
+        for (long b = 0; b < KW; ++b) {                                                      \
+            long c = c0 + b * dw;                                                            \
+            if (c >= 0 && c < W) acc = COMBINE(acc, LOAD(plane, r * W + c));                  \
+        }                                                                                    \
+    }                                                                                        \
     STORE(y, e, acc);
 
 #define POOL_ADD(a, b) ((a) + (b))

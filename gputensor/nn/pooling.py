@@ -5,9 +5,11 @@ maximum, the gradient is split evenly between them (``gt.max``'s rule), whereas 
 all to one of them. Both are valid subgradients; they differ only on exact ties.
 
 A backend may offer the window reduction as the optional fused primitive ``pool2d(kind, x,
-kernel, stride, dilation) -> array | None`` (OpenCL, CUDA): ``kind`` "max" (floating or
-integer) or "sum" (floating) over the windows of the already padded (N, C, H, W) native
-array ``x``, the (N, C, OH, OW) result in its dtype, or None to decline. The gradients are the composed ones,
+kernel, stride, dilation, pads) -> array | None`` (OpenCL, CUDA): ``kind`` "max" (floating or
+integer) or "sum" (floating) over the windows of the (N, C, H, W) native array ``x`` padded by
+``pads`` ((top, bottom), (left, right); cells outside ``x`` count as the lowest value for max
+and as zero for sum, and are never copied), the (N, C, OH, OW) result in its dtype, or None to
+decline. The gradients are the composed ones,
 written out below with the same ops.
 """
 
@@ -20,6 +22,7 @@ from ..ops.binary import equal, floor_divide, remainder
 from ..ops.core import Tensor, make, record, state, to_tensor
 from ..ops.creation import arange, asarray
 from ..ops.elementwise import astype
+from ..ops.indexing import getitem
 from ..ops.reduction import argmax
 from ..ops.reduction import max as reduce_max
 from ..ops.reduction import sum as reduce_sum
@@ -87,43 +90,49 @@ def max_pool2d(
     x, batched, kernel, stride, dilation, pads, full_pads = _pool_args(
         op, x, kernel_size, stride, padding, dilation, ceil_mode, data_format
     )
-    xp = pad_spatial(x, full_pads, _lowest(x.dtype))
-    y = restore_layout(_window_reduce("max", xp, kernel, stride, dilation), data_format, batched)
+    y = restore_layout(_window_reduce("max", x, full_pads, kernel, stride, dilation), data_format, batched)
     if not return_indices:
         return y
-    windows = sliding_windows(xp, kernel, stride, dilation)
+    windows = sliding_windows(pad_spatial(x, full_pads, _lowest(x.dtype)), kernel, stride, dilation)
     index = _argmax_index(windows, x.shape[3], pads, kernel, stride, dilation)
     return y, restore_layout(index, data_format, batched)
 
 
-def _window_reduce(kind: str, xp: Tensor, kernel, stride, dilation) -> Tensor:
-    """The max or sum over each window of the padded ``xp``: ``(N, C, OH, OW)``."""
-    fused = getattr(xp.device.backend, "pool2d", None)
+def _window_reduce(kind: str, x: Tensor, pads, kernel, stride, dilation) -> Tensor:
+    """The max or sum over each window of ``x`` padded by ``pads`` (with the lowest value for
+    max, zero for sum): ``(N, C, OH, OW)``."""
+    fused = getattr(x.device.backend, "pool2d", None)
     if fused is not None:
-        data = fused(kind, xp._data, kernel, stride, dilation)
+        data = fused(kind, x._data, kernel, stride, dilation, pads)
         if data is not None:
-            y = make(data, tuple(data.shape), xp.dtype, xp.device)
-            if state.enabled and xp.requires_grad and xp.dtype.kind == "f":
-                record(f"{kind}_pool2d", _g_window_reduce, (xp,), y, save=(xp, y),
-                       ctx=(kind, xp.shape[2:], kernel, stride, dilation))
+            y = make(data, tuple(data.shape), x.dtype, x.device)
+            if state.enabled and x.requires_grad and x.dtype.kind == "f":
+                record(f"{kind}_pool2d", _g_window_reduce, (x,), y, save=(x, y),
+                       ctx=(kind, pads, kernel, stride, dilation))
             return y
+    xp = pad_spatial(x, pads, _lowest(x.dtype) if kind == "max" else 0.0)
     windows = sliding_windows(xp, kernel, stride, dilation)
     return (reduce_max if kind == "max" else reduce_sum)(windows, axis=(4, 5))
 
 
 def _g_window_reduce(node, g):
     """The composed gradients: a window sum sends ``g`` to every cell of the window; a max to
-    the cells equal to it, split evenly between ties (``gt.max``'s rule)."""
-    kind, sizes, kernel, stride, dilation = node.ctx
+    the cells equal to it, split evenly between ties (``gt.max``'s rule); the padding's share
+    is cut off."""
+    kind, pads, kernel, stride, dilation = node.ctx
+    x, y = node.saved_tensors
+    height, width = x.shape[2:]
+    padded = (height + pads[0][0] + pads[0][1], width + pads[1][0] + pads[1][1])
     g = expand_dims(expand_dims(g, axis=-1), axis=-1)
     if kind == "max":
-        xp, y = node.saved_tensors
-        windows = sliding_windows(xp, kernel, stride, dilation)
+        windows = sliding_windows(pad_spatial(x, pads, _lowest(x.dtype)), kernel, stride, dilation)
         mask = astype(equal(windows, expand_dims(expand_dims(y, axis=-1), axis=-1)), g.dtype)
         g = g * mask / reduce_sum(mask, axis=(4, 5), keepdims=True)
     else:
         g = broadcast_to(g, g.shape[:4] + tuple(kernel))
-    return fold_windows(g, sizes, kernel, stride, dilation)
+    gxp = fold_windows(g, padded, kernel, stride, dilation)
+    top, left = pads[0][0], pads[1][0]
+    return getitem(gxp, (slice(None), slice(None), slice(top, top + height), slice(left, left + width)))
 
 
 def _lowest(dtype):
@@ -186,7 +195,7 @@ def avg_pool2d(
     x, batched, kernel, stride, dilation, pads, full_pads = _pool_args(
         op, x, kernel_size, stride, padding, 1, ceil_mode, data_format
     )
-    total = _window_reduce("sum", pad_spatial(x, full_pads, 0.0), kernel, stride, dilation)
+    total = _window_reduce("sum", x, full_pads, kernel, stride, dilation)
     if divisor_override is not None:
         divisor = int_tuple(op, "divisor_override", divisor_override, 1, 1)[0]
     else:

@@ -201,13 +201,14 @@ def test_fused_primitives(b):
                      (1, 2), 2)
         assert y.shape == (2, 6, 4, 7) and y.dtype is dtype
         for kind in ("max", "sum"):
-            y = b.pool2d(kind, b.empty((2, 3, 9, 8), dtype), (3, 2), (2, 2), (1, 2))
-            assert y.shape == (2, 3, 4, 3) and y.dtype is dtype
+            y = b.pool2d(kind, b.empty((2, 3, 9, 8), dtype), (3, 2), (2, 2), (1, 2), ((1, 1), (0, 1)))
+            assert y.shape == (2, 3, 5, 4) and y.dtype is dtype
     assert b.conv2d(b.empty((1, 1, 3, 3), dt.int32), b.empty((1, 1, 2, 2), dt.int32), ((0, 0), (0, 0)),
                     (1, 1), (1, 1), 1) is None
     for dtype in (dt.int8, dt.int32, dt.int64, dt.uint8):
-        assert b.pool2d("max", b.empty((1, 2, 4, 4), dtype), (2, 2), (2, 2), (1, 1)).shape == (1, 2, 2, 2)
-        assert b.pool2d("sum", b.empty((1, 2, 4, 4), dtype), (2, 2), (2, 2), (1, 1)) is None
+        x, pads = b.empty((1, 2, 4, 4), dtype), ((0, 0), (0, 0))
+        assert b.pool2d("max", x, (2, 2), (2, 2), (1, 1), pads).shape == (1, 2, 2, 2)
+        assert b.pool2d("sum", x, (2, 2), (2, 2), (1, 1), pads) is None
     hypers = {
         "sgd": ({"lr": 0.1, "momentum": 0.9, "nesterov": True}, 1),
         "rmsprop": ({"lr": 0.1, "rho": 0.9, "momentum": 0.5, "epsilon": 1e-7, "centered": True}, 3),

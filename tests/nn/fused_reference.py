@@ -41,11 +41,13 @@ class FusedReferenceCPU(NumpyBackend):
         return np.ascontiguousarray(y.reshape(n, o, *y.shape[3:]).astype(x.dtype))
 
 
-    def pool2d(self, kind, x, kernel, stride, dilation):
+    def pool2d(self, kind, x, kernel, stride, dilation, pads):
         if kind == "sum" and x.dtype.kind != "f":
             return None
         FusedReferenceCPU.pool_calls += 1
-        win = _windows(x, kernel, stride, dilation)
+        fill = 0 if kind == "sum" else (-np.inf if x.dtype.kind == "f" else np.iinfo(x.dtype).min)
+        xp = np.pad(x, ((0, 0), (0, 0), *pads), constant_values=fill)
+        win = _windows(xp, kernel, stride, dilation)
         out = win.max(axis=(4, 5)) if kind == "max" else win.sum(axis=(4, 5), dtype=np.float64)
         return np.ascontiguousarray(out.astype(x.dtype))
 

@@ -22,8 +22,9 @@ Optional fused primitives beyond the interface: ``softmax``, ``log_softmax``,
   arrays of one shape and dtype;
 - ``conv2d(x, w, pads, stride, dilation, groups) -> array | None``: the implicit-GEMM
   convolution forward of kernels_cuda/conv.cu (contract in gputensor/nn/conv.py);
-- ``pool2d(kind, x, kernel, stride, dilation) -> array | None``: max or sum over the windows
-  of a padded (N, C, H, W) input, kernels_cuda/pool.cu (contract in gputensor/nn/pooling.py);
+- ``pool2d(kind, x, kernel, stride, dilation, pads) -> array | None``: max or sum over the
+  windows of an (N, C, H, W) input with implicit padding, kernels_cuda/pool.cu (contract in
+  gputensor/nn/pooling.py);
 - ``matmul_mixed(a, b, dtype, out_dtype, precision)``: products with wider results
   (bfloat16 inputs, float32 results on the tensor cores) or at TF32 precision.
 
@@ -246,8 +247,8 @@ class CudaBackend(Backend):
     def conv2d(self, x, w, pads, stride, dilation, groups):
         return self._conv.conv2d(self, x, w, pads, stride, dilation, groups)
 
-    def pool2d(self, kind, x, kernel, stride, dilation):
-        return self._pool.pool2d(self, kind, x, kernel, stride, dilation)
+    def pool2d(self, kind, x, kernel, stride, dilation, pads):
+        return self._pool.pool2d(self, kind, x, kernel, stride, dilation, pads)
 
     # --- interchange ---------------------------------------------------------------------
     def dlpack_device(self, x) -> tuple:

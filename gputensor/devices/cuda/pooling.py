@@ -8,10 +8,11 @@ from .array import CudaArray
 from .launch import BLOCK, LONG, stride_grid
 
 
-def pool2d(b, kind: str, x: CudaArray, kernel, stride, dilation) -> CudaArray | None:
+def pool2d(b, kind: str, x: CudaArray, kernel, stride, dilation, pads) -> CudaArray | None:
     """``(N, C, OH, OW)`` max (``kind="max"``, floating or integer) or sum (``"sum"``, floating)
-    over the windows of the already padded ``x`` (N, C, H, W); None (compose) otherwise."""
-    sizes = pool2d_sizes(kind, x.dtype, x.shape, kernel, stride, dilation)
+    over the windows of ``x`` (N, C, H, W) padded by ``pads`` (never copied); None (compose)
+    otherwise."""
+    sizes = pool2d_sizes(kind, x.dtype, x.shape, kernel, stride, dilation, pads)
     if sizes is None:
         return None
     x = b.as_contiguous(x)

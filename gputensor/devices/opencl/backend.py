@@ -227,8 +227,8 @@ class OpenCLBackend(Backend):
     def log_softmax(self, x, axis):
         return fused.softmax(self, x, axis, log=True)
 
-    def pool2d(self, kind, x, kernel, stride, dilation):
-        return pooling.pool2d(self, kind, x, kernel, stride, dilation)
+    def pool2d(self, kind, x, kernel, stride, dilation, pads):
+        return pooling.pool2d(self, kind, x, kernel, stride, dilation, pads)
 
     def softmax_cross_entropy(self, logits, labels):
         return fused.softmax_cross_entropy(self, logits, labels)
