@@ -9,7 +9,9 @@ kernel, stride, dilation, pads) -> array | None`` (OpenCL, CUDA): ``kind`` "max"
 integer) or "sum" (floating) over the windows of the (N, C, H, W) native array ``x`` padded by
 ``pads`` ((top, bottom), (left, right); cells outside ``x`` count as the lowest value for max
 and as zero for sum, and are never copied), the (N, C, OH, OW) result in its dtype, or None to
-decline. The gradients are the composed ones,
+decline; and ``pool2d_backward(kind, x, y, g, kernel, stride, dilation, pads) -> array |
+None``, the first derivative below (``y`` the result, ``g`` its gradient, all of ``x``'s
+floating dtype) as the composed ops compute it. The gradients are the composed ones,
 written out below with the same ops.
 """
 
@@ -121,6 +123,12 @@ def _g_window_reduce(node, g):
     is cut off."""
     kind, pads, kernel, stride, dilation = node.ctx
     x, y = node.saved_tensors
+    fused = getattr(x.device.backend, "pool2d_backward", None)
+    if fused is not None and not state.enabled and g.dtype is x.dtype:
+        # a first derivative only (a recorded backward composes, to stay differentiable)
+        data = fused(kind, x._data, y._data, g._data, kernel, stride, dilation, pads)
+        if data is not None:
+            return make(data, x.shape, x.dtype, x.device)
     height, width = x.shape[2:]
     padded = (height + pads[0][0] + pads[0][1], width + pads[1][0] + pads[1][1])
     g = expand_dims(expand_dims(g, axis=-1), axis=-1)

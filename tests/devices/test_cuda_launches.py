@@ -201,8 +201,11 @@ def test_fused_primitives(b):
                      (1, 2), 2)
         assert y.shape == (2, 6, 4, 7) and y.dtype is dtype
         for kind in ("max", "sum"):
-            y = b.pool2d(kind, b.empty((2, 3, 9, 8), dtype), (3, 2), (2, 2), (1, 2), ((1, 1), (0, 1)))
+            x, pads = b.empty((2, 3, 9, 8), dtype), ((1, 1), (0, 1))
+            y = b.pool2d(kind, x, (3, 2), (2, 2), (1, 2), pads)
             assert y.shape == (2, 3, 5, 4) and y.dtype is dtype
+            gx = b.pool2d_backward(kind, x, y, b.empty(y.shape, dtype), (3, 2), (2, 2), (1, 2), pads)
+            assert gx.shape == x.shape and gx.dtype is dtype
     assert b.conv2d(b.empty((1, 1, 3, 3), dt.int32), b.empty((1, 1, 2, 2), dt.int32), ((0, 0), (0, 0)),
                     (1, 1), (1, 1), 1) is None
     for dtype in (dt.int8, dt.int32, dt.int64, dt.uint8):

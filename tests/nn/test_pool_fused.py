@@ -1,6 +1,8 @@
-"""The optional fused ``pool2d`` primitive (gputensor/nn/pooling.py) through the reference
-backend of tests/nn/fused_reference.py: same values and gradients as the composed path
-(ties split evenly, padding, ceil mode, dilation), integers, and declining."""
+"""The optional fused ``pool2d`` and ``pool2d_backward`` primitives (gputensor/nn/pooling.py):
+through the reference backend of tests/nn/fused_reference.py, and on every device whose
+backend has them (OpenCL here, CUDA on a GPU), the same values and gradients as the composed
+path on the CPU (ties split evenly, padding, ceil mode, dilation, NaN), integers, and
+declining."""
 
 from __future__ import annotations
 
@@ -9,7 +11,10 @@ import pytest
 
 import gputensor as gt
 from gputensor.nn import functional as F
+from tests.helpers import devices_where
 from tests.nn.fused_reference import FusedReferenceCPU, fused_reference_device
+
+KERNELS = devices_where(lambda backend: hasattr(backend, "pool2d_backward"))
 
 
 @pytest.fixture(scope="module")
@@ -65,3 +70,23 @@ def test_a_declining_primitive_composes(fused, monkeypatch):
     monkeypatch.setattr(FusedReferenceCPU, "pool2d", lambda self, *args: None)
     y = F.avg_pool2d(gt.ones((1, 1, 4, 4), device=fused), 2)
     assert y.numpy().tolist() == [[[[1.0, 1.0], [1.0, 1.0]]]]
+
+
+@pytest.mark.skipif(not KERNELS, reason="no device with pooling kernels (opencl, cuda)")
+@pytest.mark.parametrize("name", KERNELS or ["none"])
+@pytest.mark.parametrize("kind, options", CASES, ids=str)
+def test_pooling_kernels_match_the_composed_path(name, kind, options):
+    rng = np.random.default_rng(4)
+    x = rng.standard_normal((2, 3, 7, 8)).astype(np.float32)
+    x[0, 0, :2, :2] = 1.5  # a tied maximum
+    x[1, 2, 3, 3] = np.nan  # NaN windows: NaN values and gradients, as the composed path gives
+    fn = F.max_pool2d if kind == "max" else F.avg_pool2d
+    weights = np.linspace(-1, 2, 2 * 3 * 8 * 8).astype(np.float32)
+    outs = []
+    for dev in (gt.device("cpu"), gt.device(name)):
+        xt = gt.asarray(x, device=dev).requires_grad_()
+        y = fn(xt, **options)
+        (y * gt.asarray(weights[: y.size].reshape(y.shape), device=dev)).sum().backward()
+        outs.append((y.numpy(), xt.grad.numpy()))
+    for got, want in zip(outs[1], outs[0]):
+        np.testing.assert_allclose(got, want, rtol=1e-6, atol=1e-6)

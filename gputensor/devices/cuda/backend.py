@@ -24,7 +24,8 @@ Optional fused primitives beyond the interface: ``softmax``, ``log_softmax``,
   convolution forward of kernels_cuda/conv.cu (contract in gputensor/nn/conv.py);
 - ``pool2d(kind, x, kernel, stride, dilation, pads) -> array | None``: max or sum over the
   windows of an (N, C, H, W) input with implicit padding, kernels_cuda/pool.cu (contract in
-  gputensor/nn/pooling.py);
+  gputensor/nn/pooling.py), and ``pool2d_backward(kind, x, y, g, kernel, stride, dilation,
+  pads)``, its first derivative;
 - ``matmul_mixed(a, b, dtype, out_dtype, precision)``: products with wider results
   (bfloat16 inputs, float32 results on the tensor cores) or at TF32 precision.
 
@@ -249,6 +250,9 @@ class CudaBackend(Backend):
 
     def pool2d(self, kind, x, kernel, stride, dilation, pads):
         return self._pool.pool2d(self, kind, x, kernel, stride, dilation, pads)
+
+    def pool2d_backward(self, kind, x, y, g, kernel, stride, dilation, pads):
+        return self._pool.pool2d_backward(self, kind, x, y, g, kernel, stride, dilation, pads)
 
     # --- interchange ---------------------------------------------------------------------
     def dlpack_device(self, x) -> tuple:

@@ -230,6 +230,9 @@ class OpenCLBackend(Backend):
     def pool2d(self, kind, x, kernel, stride, dilation, pads):
         return pooling.pool2d(self, kind, x, kernel, stride, dilation, pads)
 
+    def pool2d_backward(self, kind, x, y, g, kernel, stride, dilation, pads):
+        return pooling.pool2d_backward(self, kind, x, y, g, kernel, stride, dilation, pads)
+
     def softmax_cross_entropy(self, logits, labels):
         return fused.softmax_cross_entropy(self, logits, labels)
 
