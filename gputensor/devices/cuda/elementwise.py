@@ -13,7 +13,8 @@ import math
 import numpy as np
 
 from ... import dtypes as dt
-from .array import CudaArray, broadcast_strides, collapse
+from ..strides import broadcast_strides, collapse
+from .array import CudaArray
 from .launch import LONG, arg_type, blocks, linear, raw_bits, strided, vec_width
 
 UNARY_BOOL_OUT = frozenset({"signbit", "isnan", "isinf", "isfinite", "logical_not"})

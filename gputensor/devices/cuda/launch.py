@@ -9,7 +9,7 @@ import itertools
 import numpy as np
 
 from ... import dtypes as dt
-from .array import collapse
+from ..strides import collapse
 
 LONG = np.int64
 INT = np.int32

@@ -16,7 +16,8 @@ import itertools
 import numpy as np
 
 from ... import dtypes as dt
-from .array import CudaArray, collapse
+from ..strides import collapse
+from .array import CudaArray
 from .elementwise import cast
 from .launch import INT, LONG, blocks, slabs
 

@@ -11,7 +11,8 @@ import numpy as np
 import pyopencl as cl
 
 from ... import dtypes as dt
-from .array import CLArray, broadcast_strides
+from ..strides import broadcast_strides
+from .array import CLArray
 from .launch import compute_type, linear, raw_bits, raw_type, strided, strided_types
 from .runtime import LONG
 

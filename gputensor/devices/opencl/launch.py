@@ -8,7 +8,7 @@ import itertools
 import numpy as np
 
 from ... import dtypes as dt
-from .array import collapse
+from ..strides import collapse
 from .runtime import LONG
 
 # kernel argument types of one strided view (GT_VIEW): buffer, offset, four strides

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import itertools
 
-from .array import CLArray, collapse
+from ..strides import collapse
+from .array import CLArray
 from .elementwise import cast, vector_width
 from .launch import ceil_to
 from .runtime import LONG
