@@ -17,6 +17,7 @@ import functools
 import numpy as np
 
 from . import dtypes as dt
+from .devices.strides import is_contiguous
 from .errors import ArgumentTypeError, AutogradError, DeviceError, ShapeError
 
 _new = object.__new__
@@ -102,7 +103,7 @@ class Tensor:
         """True when the elements are laid out in C order with no gaps from the offset."""
         if self._strides is None:
             return True
-        return _is_c_contiguous(self._shape, self._strides)
+        return is_contiguous(self._shape, self._strides)
 
     @property
     def requires_grad(self) -> bool:
@@ -313,17 +314,6 @@ class Tensor:
     def cpu(self) -> Tensor:
         """This tensor on the ``cpu`` device."""
         return self.to("cpu")
-
-
-def _is_c_contiguous(shape, strides) -> bool:
-    expected = 1
-    for n, s in zip(reversed(shape), reversed(strides)):
-        if n == 1:
-            continue
-        if s != expected:
-            return False
-        expected *= n
-    return True
 
 
 def make(data, shape, dtype, device) -> Tensor:

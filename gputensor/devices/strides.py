@@ -1,6 +1,6 @@
-"""Stride arithmetic shared by the device backends whose native arrays are strided views of
-device buffers (OpenCL, CUDA): contiguity, broadcasting through zero strides, and merging the
-axes a kernel can walk as one."""
+"""Stride arithmetic (in elements) shared by the tensor front end and the device backends whose
+native arrays are strided views of device buffers (OpenCL, CUDA): contiguity, broadcasting
+through zero strides, and merging the axes a kernel can walk as one. Imports nothing."""
 
 from __future__ import annotations
 
