@@ -13,13 +13,13 @@ import math
 import numpy as np
 
 from ... import dtypes as dt
+from .. import reduction_plan
 from .array import CudaArray
 from .elementwise import cast
 from .launch import BLOCK, INT, LONG, acc_dtype, blocks, slabs, vec_width
 
 _KERNEL = {"sum": "sum", "prod": "prod", "max": "max", "min": "min"}
 _SCAN = {"sum": "cumsum", "prod": "cumprod"}
-_EMPTY_IDENTITY = {"sum": 0, "prod": 1}
 _MIN_PIECE = 64  # rows of k a middle-axis or scan thread takes at least before splitting
 
 
@@ -36,43 +36,11 @@ def _pieces(items: int, k: int, want: int, min_piece: int) -> int:
     return max(1, min(-(-want // items), k // min_piece, 65535))
 
 
-def layout(b, x: CudaArray, axes: tuple):
-    """(contiguous array, A, K, B) with the reduced axes ``axes`` forming the middle K."""
-    x = b.as_contiguous(x)
-    shape = x.shape
-    nonunit = [i for i, n in enumerate(shape) if n != 1]
-    red = [i for i in nonunit if i in axes]
-    if not red:
-        return x, x.size, 1, 1
-    where = [nonunit.index(i) for i in red]
-    if where == list(range(where[0], where[0] + len(where))):
-        a = math.prod(shape[i] for i in nonunit[: where[0]])
-        k = math.prod(shape[i] for i in red)
-        inner = math.prod(shape[i] for i in nonunit[where[-1] + 1 :])
-        return x, a, k, inner
-    kept = [i for i in nonunit if i not in axes]
-    order = kept + red
-    moved = b.view(x, tuple(shape[i] for i in order), tuple(x.strides[i] for i in order), x.offset)
-    return b.contiguous(moved), math.prod(shape[i] for i in kept), math.prod(shape[i] for i in red), 1
-
-
 def reduce(b, op: str, x: CudaArray, axes: tuple, keepdims: bool, dtype) -> CudaArray:
-    if x.dtype is not dtype:
-        x = cast(b, x, dtype)
-    if keepdims:
-        out_shape = tuple(1 if i in axes else n for i, n in enumerate(x.shape))
-    else:
-        out_shape = tuple(n for i, n in enumerate(x.shape) if i not in axes)
-    out = b.empty(out_shape, dtype)
-    if out.size == 0:
+    out, block = reduction_plan.plan(b, op, x, axes, keepdims, dtype)
+    if block is None:
         return out
-    if x.size == 0:
-        identity = _EMPTY_IDENTITY.get(op, -math.inf if op == "max" else math.inf)
-        if dtype.kind != "f" and op in ("max", "min"):
-            identity = 0
-        b.copy_into(out, identity)
-        return out
-    x, a, k, inner = layout(b, x, axes)
+    x, a, k, inner = block
     if inner == 1:
         _rows(b, _KERNEL[op], x, a, k, dtype, out)
     else:

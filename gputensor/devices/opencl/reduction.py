@@ -12,6 +12,7 @@ import math
 import pyopencl as cl
 
 from ... import dtypes as dt
+from .. import reduction_plan
 from .array import CLArray
 from .elementwise import cast, vector_width
 from .launch import ceil_to
@@ -19,7 +20,6 @@ from .runtime import INT, LONG
 
 _KERNEL = {"sum": "sum", "prod": "prod", "max": "max", "min": "min"}
 _SCAN = {"sum": "cumsum", "prod": "cumprod"}
-_EMPTY_IDENTITY = {"sum": 0, "prod": 1}
 _ROWS_ARGS = (None, LONG, None, LONG, LONG, LONG, LONG, LONG, None)
 _MID_ARGS = (None, LONG, None, LONG, LONG, LONG, LONG)
 _ARG_ARGS = (None, None, None, LONG, None, INT, LONG, LONG, LONG)
@@ -48,43 +48,11 @@ def _want(rt) -> int:
     return 16 * rt.compute_units
 
 
-def layout(b, x: CLArray, axes: tuple):
-    """(contiguous array, A, K, B) with the reduced axes ``axes`` forming the middle K."""
-    x = b.as_contiguous(x)
-    shape = x.shape
-    nonunit = [i for i, n in enumerate(shape) if n != 1]
-    red = [i for i in nonunit if i in axes]
-    if not red:
-        return x, x.size, 1, 1
-    where = [nonunit.index(i) for i in red]
-    if where == list(range(where[0], where[0] + len(where))):
-        a = math.prod(shape[i] for i in nonunit[:where[0]])
-        k = math.prod(shape[i] for i in red)
-        inner = math.prod(shape[i] for i in nonunit[where[-1] + 1:])
-        return x, a, k, inner
-    kept = [i for i in nonunit if i not in axes]
-    order = kept + red
-    moved = b.view(x, tuple(shape[i] for i in order), tuple(x.strides[i] for i in order), x.offset)
-    return b.contiguous(moved), math.prod(shape[i] for i in kept), math.prod(shape[i] for i in red), 1
-
-
 def reduce(b, op: str, x: CLArray, axes: tuple, keepdims: bool, dtype) -> CLArray:
-    if x.dtype is not dtype:
-        x = cast(b, x, dtype)
-    if keepdims:
-        out_shape = tuple(1 if i in axes else n for i, n in enumerate(x.shape))
-    else:
-        out_shape = tuple(n for i, n in enumerate(x.shape) if i not in axes)
-    out = b.empty(out_shape, dtype)
-    if out.size == 0:
+    out, block = reduction_plan.plan(b, op, x, axes, keepdims, dtype)
+    if block is None:
         return out
-    if x.size == 0:
-        identity = _EMPTY_IDENTITY.get(op, -math.inf if op == "max" else math.inf)
-        if dtype.kind != "f" and op in ("max", "min"):
-            identity = 0
-        b.copy_into(out, identity)
-        return out
-    x, a, k, inner = layout(b, x, axes)
+    x, a, k, inner = block
     if inner == 1:
         _rows(b, _KERNEL[op], x, a, k, dtype, out)
     else:
