@@ -14,6 +14,7 @@ stages cost NumPy operations rather than Python calls per element.
 from __future__ import annotations
 
 import os
+from abc import ABC, abstractmethod
 
 from .iterator import DatasetIterator
 
@@ -34,7 +35,7 @@ def resolve_parallelism(n, name: str) -> int:
     return n
 
 
-class Dataset:
+class Dataset(ABC):
     """A sequence of elements and the steps that produce them.
 
     Build one from data (``from_tensor_slices``, ``from_generator``, ``range``,
@@ -48,8 +49,9 @@ class Dataset:
     ([1.0, 2.0], [0, 1])
     """
 
+    @abstractmethod
     def _stream(self, ctx):
-        raise NotImplementedError
+        """The elements of one pass over the pipeline (``ctx``: the iteration's context)."""
 
     def __iter__(self) -> DatasetIterator:
         return DatasetIterator(self)

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
+
 import numpy as np
 
 from .. import dtypes as dt
@@ -47,7 +49,7 @@ def kmeans_plus_plus(x: np.ndarray, k: int, generator: Generator, trials: int) -
     return np.stack(centers)
 
 
-class Clustering(Estimator):
+class Clustering(Estimator, ABC):
     """Base of KMeansClustering and GMM: ``input_fn`` gives points (a ``[n, d]`` tensor, or a
     dict of features read through ``feature_columns`` or holding a single entry); labels, if
     any, are ignored. State lives in non-trainable variables, so checkpoints work as for any
@@ -86,11 +88,13 @@ class Clustering(Estimator):
         with using(self._store):
             return self._store.variable(name, shape, "zeros", trainable=False)
 
+    @abstractmethod
     def _create(self, dim: int) -> None:
-        raise NotImplementedError
+        """Create the model's variables for points of ``dim`` features."""
 
+    @abstractmethod
     def _initialize(self, x: Tensor) -> None:
-        raise NotImplementedError
+        """Give the variables their first values from the points ``x``."""
 
     def _prepare(self, features, labels, mode) -> None:
         x = self.points(features)

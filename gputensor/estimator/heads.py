@@ -3,6 +3,8 @@ and the evaluation metrics — for classification, regression and the hinge-loss
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
+
 import numpy as np
 
 from .. import dtypes as dt
@@ -21,7 +23,7 @@ def _as_rows(x: Tensor) -> Tensor:
 LOSS_REDUCTIONS = ("sum", "sum_over_batch_size")
 
 
-class Head:
+class Head(ABC):
     """Base class. ``loss`` reduces the per-example losses by ``loss_reduction``: ``"sum"``
     (``sum(weight * loss)``, TensorFlow 1's default, which the seeds' estimators trained with)
     or ``"sum_over_batch_size"`` (that divided by the batch size, TensorFlow 2's default)."""
@@ -35,11 +37,13 @@ class Head:
                 f"loss_reduction must be one of {LOSS_REDUCTIONS}, got {loss_reduction!r}")
         self.loss_reduction = loss_reduction
 
+    @abstractmethod
     def per_example_loss(self, logits: Tensor, labels) -> Tensor:
-        raise NotImplementedError
+        """The loss of each example, ``[batch]``."""
 
+    @abstractmethod
     def predictions(self, logits: Tensor) -> dict:
-        raise NotImplementedError
+        """The prediction dict (``class_ids``, ``probabilities``, ...) of a batch of logits."""
 
     def loss(self, logits: Tensor, labels, weights=None):
         """``(scalar loss, per-example losses)``."""

@@ -18,6 +18,7 @@ host (gputensor has no string dtype); everything after the ids runs on the devic
 from __future__ import annotations
 
 import zlib
+from abc import ABC, abstractmethod
 
 import numpy as np
 
@@ -59,23 +60,25 @@ class FeatureColumn:
         return f"{type(self).__name__}({self.name!r})"
 
 
-class DenseColumn(FeatureColumn):
+class DenseColumn(FeatureColumn, ABC):
     """A column that becomes ``[batch, dimension]`` floats."""
 
     dimension = 0
     needs_variables = False
 
+    @abstractmethod
     def dense(self, features, device, variables=None) -> Tensor:
-        raise NotImplementedError
+        """The column's ``[batch, dimension]`` floats on ``device``."""
 
 
-class CategoricalColumn(FeatureColumn):
+class CategoricalColumn(FeatureColumn, ABC):
     """A column that becomes integer ids in ``[0, num_buckets)`` (-1: none)."""
 
     num_buckets = 0
 
+    @abstractmethod
     def ids(self, features) -> np.ndarray:
-        raise NotImplementedError
+        """The column's integer ids, ``[batch]`` or ``[batch, n]``."""
 
 
 class NumericColumn(DenseColumn):

@@ -73,12 +73,7 @@ def softmax_cross_entropy_backward(b, logits: CLArray, labels: CLArray, lse: CLA
 
 def _whole(b, a: CLArray) -> CLArray:
     """``a`` contiguous and at the start of its buffer (kernels given no offset)."""
-    a = b.as_contiguous(a)
-    if a.offset == 0:
-        return a
-    out = b.empty(a.shape, a.dtype)
-    b.copy_into(out, a)
-    return out
+    return a if a.contiguous and a.offset == 0 else b.contiguous(a)
 
 
 RULES = frozenset({"sgd", "rmsprop", "adam", "adagrad"})

@@ -371,7 +371,8 @@ class Layer:
         self.build_for(_shape_of(inputs))
         if training is None:
             training = current_training()
-        self._call_losses = []
+        if self._call_losses:
+            self._call_losses = []  # the losses of the latest call only
         with training_mode(training):
             if _accepts_training(type(self).call):
                 out = self.call(inputs, *args, training=training, **kwargs)
